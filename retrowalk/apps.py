@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RetrowalkConfig(AppConfig):
+    name = "retrowalk"
+    verbose_name = "retrowalk"

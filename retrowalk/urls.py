@@ -1,0 +1,54 @@
+"""The root URL conf: the one place, with settings, that knows every app."""
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from retrowalk import views
+from retrowalk.forms import LoginForm
+
+admin.site.site_header = "retrowalk administration"
+admin.site.site_title = "retrowalk admin"
+admin.site.index_title = "Conditions, templates and accounts"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password-change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "accounts/password-change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("accounts/password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path("admin/", admin.site.urls),
+    path("patients/", include("patients.urls")),
+    path("", include("programs.urls")),
+]
+
+handler400 = "retrowalk.views.bad_request"
+handler403 = "retrowalk.views.permission_denied"
+handler404 = "retrowalk.views.page_not_found"
+# handler500 stays Django's default: it renders templates/500.html with no context,
+# which cannot fail on a broken request or database.

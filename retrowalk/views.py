@@ -1,0 +1,48 @@
+from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from retrowalk.roles import role_of
+
+HOME_BY_ROLE = {
+    "clinician": "programs:dashboard",
+    "patient": "programs:my_plan",
+    "administrator": "admin:index",
+}
+
+
+def home(request):
+    """Send each role to its own landing page after login."""
+    target = HOME_BY_ROLE.get(role_of(request.user))
+    if target is None:
+        return render(request, "retrowalk/no_role.html", status=403)
+    return redirect(target)
+
+
+@login_not_required
+@require_GET
+@never_cache
+def healthz(request):
+    """200 when the database answers a query, 503 when it does not. No login, no detail."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
+    return JsonResponse({"status": "ok", "database": "up"})
+
+
+def _error_page(template: str, status: int):
+    def view(request, exception=None):
+        return render(request, template, status=status)
+
+    return view
+
+
+bad_request = _error_page("400.html", 400)
+permission_denied = _error_page("403.html", 403)
+page_not_found = _error_page("404.html", 404)

@@ -1,0 +1,81 @@
+"""Shared fixtures: the personas of STYLE.md and database helpers."""
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Argon2 is deliberately slow; tests that check hashing itself restore it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip PostgreSQL-only tests, with the reason, when the suite runs on SQLite."""
+    from django.conf import settings
+
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: run with DATABASE_URL=postgres://...")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def is_postgres():
+    return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def clinician(db):
+    return factories.ClinicianFactory(first_name="Cara", last_name="Treating")
+
+
+@pytest.fixture
+def other_clinician(db):
+    return factories.ClinicianFactory(first_name="Olle", last_name="Otherteam")
+
+
+@pytest.fixture
+def patient_user(db):
+    return factories.PatientUserFactory(first_name="Pat", last_name="Own")
+
+
+@pytest.fixture
+def other_patient_user(db):
+    return factories.PatientUserFactory(first_name="Sam", last_name="Else")
+
+
+@pytest.fixture
+def admin_user(db):
+    return factories.AdminFactory(first_name="Ada", last_name="Admin")
+
+
+def _client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def clinician_client(clinician):
+    return _client_for(clinician)
+
+
+@pytest.fixture
+def other_clinician_client(other_clinician):
+    return _client_for(other_clinician)
+
+
+@pytest.fixture
+def patient_client(patient_user):
+    return _client_for(patient_user)
+
+
+@pytest.fixture
+def admin_client_(admin_user):
+    return _client_for(admin_user)

@@ -1,0 +1,48 @@
+"""The demo command: the accounts of the README, safe to run twice."""
+
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from retrowalk.demo import DEMO_PASSWORD
+
+
+def _counts():
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+@pytest.mark.django_db
+def test_seed_demo_creates_the_demo_accounts_with_their_roles():
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    User = get_user_model()
+    roles = {u.username: set(u.groups.values_list("name", flat=True)) for u in User.objects.all()}
+    assert roles["clinician"] == roles["clinician2"] == {"clinicians"}
+    assert roles["patient"] == roles["patient2"] == {"patients"}
+    assert User.objects.get(username="admin").is_staff
+    assert "password for all: retrowalk-demo" in out.getvalue()
+    client = Client()
+    response = client.post(
+        "/accounts/login/", {"username": "clinician", "password": DEMO_PASSWORD}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == "/dashboard/"
+
+
+@pytest.mark.django_db
+def test_seed_demo_is_idempotent():
+    call_command("seed_demo", stdout=StringIO())
+    first = _counts()
+    call_command("seed_demo", stdout=StringIO())
+    assert _counts() == first
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_production(settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="refuses to run"):
+        call_command("seed_demo", stdout=StringIO())
+    assert not get_user_model().objects.filter(username="clinician").exists()

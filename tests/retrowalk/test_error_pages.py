@@ -1,0 +1,26 @@
+"""Unknown URLs and server errors get the app's own pages, never a traceback."""
+
+import pytest
+from django.test import Client
+
+
+@pytest.mark.django_db
+def test_unknown_url_gets_the_styled_404(clinician_client):
+    response = clinician_client.get("/no-such-page/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "Page not found" in body
+    assert "/static/css/retrowalk.css" in body
+
+
+@pytest.mark.django_db
+def test_server_error_gets_the_styled_500_without_traceback(settings, clinician):
+    settings.ROOT_URLCONF = "tests.retrowalk.urls_failing"
+    settings.DEBUG = False
+    client = Client(raise_request_exception=False)
+    client.force_login(clinician)
+    response = client.get("/fail/")
+    assert response.status_code == 500
+    body = response.content.decode()
+    assert "Something went wrong on our side" in body
+    assert "Traceback" not in body and "RuntimeError" not in body and "Jane Secret" not in body
