@@ -6,4 +6,9 @@ app_name = "patients"
 
 urlpatterns = [
     path("", views.PatientListView.as_view(), name="list"),
+    path("search/", views.patient_search, name="search"),
+    path("new/", views.PatientCreateView.as_view(), name="create"),
+    path("<uuid:public_id>/", views.PatientDetailView.as_view(), name="detail"),
+    path("<uuid:public_id>/edit/", views.PatientUpdateView.as_view(), name="edit"),
+    path("<uuid:public_id>/care-team/", views.care_team_add, name="care_team_add"),
 ]

@@ -1,7 +1,131 @@
-from django.views.generic import TemplateView
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
-from retrowalk.roles import ClinicianRequiredMixin
+from patients import conditions, selectors, services
+from patients.forms import CareTeamAddForm, PatientForm, PatientSearchForm
+from retrowalk.roles import ClinicianRequiredMixin, require_clinician
+
+SEARCH_SESSION_KEY = "patients_search"
 
 
-class PatientListView(ClinicianRequiredMixin, TemplateView):
+class PatientScopeMixin(ClinicianRequiredMixin):
+    """Load the patient through the care-team scope: anything else is a 404."""
+
+    def get_object(self, queryset=None):
+        return selectors.patient_for(user=self.request.user, public_id=self.kwargs["public_id"])
+
+
+class PatientListView(ClinicianRequiredMixin, ListView):
     template_name = "patients/patient_list.html"
+    context_object_name = "patients"
+    paginate_by = 25
+
+    def get_queryset(self):
+        self.sort = selectors.sort_key(self.request.GET.get("sort"))
+        self.search = self.request.session.get(SEARCH_SESSION_KEY, "")
+        queryset = selectors.patients_for(user=self.request.user)
+        if self.search:
+            queryset = selectors.patient_search(queryset, self.search)
+        return queryset.order_by(*selectors.PATIENT_SORTS[self.sort])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            sort=self.sort,
+            search=self.search,
+            search_form=PatientSearchForm(initial={"q": self.search}),
+            columns=[("name", "Name"), ("record", "Record number"), ("condition", "Condition")],
+        )
+        return context
+
+
+@require_POST
+def patient_search(request):
+    """Search terms are names: keep them out of URLs (and logs) by holding them in the session."""
+    require_clinician(request.user)
+    form = PatientSearchForm(request.POST)
+    text = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    if text and "clear" not in request.POST:
+        request.session[SEARCH_SESSION_KEY] = text
+    else:
+        request.session.pop(SEARCH_SESSION_KEY, None)
+    return redirect("patients:list")
+
+
+class PatientFormMixin:
+    form_class = PatientForm
+    template_name = "patients/patient_form.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["side_labels"] = {code: spec.side_label for code, spec in conditions.CONDITION_FIELDS.items()}
+        return context
+
+    def _service_failed(self, form, exc: ValidationError):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return self.form_invalid(form)
+
+
+class PatientCreateView(ClinicianRequiredMixin, PatientFormMixin, CreateView):
+    def form_valid(self, form):
+        try:
+            self.object = services.patient_create(by=self.request.user, data=form.cleaned_data)
+        except ValidationError as exc:
+            return self._service_failed(form, exc)
+        messages.success(self.request, f"{self.object.full_name} was added. You are on the care team.")
+        return redirect(self.object)
+
+
+class PatientUpdateView(PatientScopeMixin, PatientFormMixin, UpdateView):
+    def form_valid(self, form):
+        try:
+            self.object = services.patient_update(
+                patient=self.get_object(), by=self.request.user, data=form.cleaned_data
+            )
+        except ValidationError as exc:
+            return self._service_failed(form, exc)
+        messages.success(self.request, "The patient's details were saved.")
+        return redirect(self.object)
+
+
+class PatientDetailView(PatientScopeMixin, DetailView):
+    template_name = "patients/patient_detail.html"
+    context_object_name = "patient"
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        return never_cache(super().as_view(**initkwargs))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        patient = self.object
+        context.update(
+            care_team=patient.care_team.order_by("last_name", "first_name"),
+            care_team_form=CareTeamAddForm(patient=patient),
+            side_label=conditions.fields_for(patient.condition_code).side_label,
+            shown_fields=conditions.fields_for(patient.condition_code).shown,
+        )
+        return context
+
+
+@require_POST
+def care_team_add(request, public_id):
+    require_clinician(request.user)
+    patient = selectors.patient_for(user=request.user, public_id=public_id)
+    form = CareTeamAddForm(request.POST, patient=patient)
+    if not form.is_valid():
+        messages.error(request, "Choose a colleague from the list.")
+        return redirect(patient)
+    colleague = form.cleaned_data["clinician"]
+    try:
+        services.care_team_add(patient=patient, by=request.user, clinician=colleague)
+    except services.PatientError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{colleague.get_full_name() or colleague.username} joined the care team.")
+    return redirect(patient)

@@ -46,13 +46,9 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     try:
         number = int(value.strip())
     except ValueError:
-        raise ImproperlyConfigured(
-            f"The environment variable {name} must be a whole number, got {value!r}."
-        ) from None
+        raise ImproperlyConfigured(f"The environment variable {name} must be a whole number, got {value!r}.") from None
     if minimum is not None and number < minimum:
-        raise ImproperlyConfigured(
-            f"The environment variable {name} must be at least {minimum}, got {number}."
-        )
+        raise ImproperlyConfigured(f"The environment variable {name} must be at least {minimum}, got {number}.")
     return number
 
 
@@ -67,9 +63,7 @@ def env_choice(name: str, default: str, choices: set[str]) -> str:
     value = env_str(name, default).lower()
     if value not in choices:
         allowed = ", ".join(sorted(choices))
-        raise ImproperlyConfigured(
-            f"The environment variable {name} must be one of {allowed}, got {value!r}."
-        )
+        raise ImproperlyConfigured(f"The environment variable {name} must be one of {allowed}, got {value!r}.")
     return value
 
 
@@ -84,9 +78,7 @@ def database_from_url(url: str, *, name: str = "DATABASE_URL", base_dir: Path | 
     if scheme in {"postgres", "postgresql", "pgsql"}:
         database = unquote(parts.path.lstrip("/"))
         if not database:
-            raise ImproperlyConfigured(
-                f"The environment variable {name} names no database (postgres://host/NAME)."
-            )
+            raise ImproperlyConfigured(f"The environment variable {name} names no database (postgres://host/NAME).")
         options = dict(parse_qsl(parts.query))
         return {
             "ENGINE": "django.db.backends.postgresql",
@@ -109,9 +101,7 @@ def database_from_url(url: str, *, name: str = "DATABASE_URL", base_dir: Path | 
             if base_dir is not None:
                 path = str(base_dir / path)
         if not path:
-            raise ImproperlyConfigured(
-                f"The environment variable {name} names no SQLite file (sqlite:///FILE)."
-            )
+            raise ImproperlyConfigured(f"The environment variable {name} names no SQLite file (sqlite:///FILE).")
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": path,
@@ -119,6 +109,5 @@ def database_from_url(url: str, *, name: str = "DATABASE_URL", base_dir: Path | 
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
         }
     raise ImproperlyConfigured(
-        f"The environment variable {name} must start with postgres:// or sqlite:///, "
-        f"got scheme {scheme or 'none'!r}."
+        f"The environment variable {name} must start with postgres:// or sqlite:///, got scheme {scheme or 'none'!r}."
     )

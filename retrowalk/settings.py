@@ -39,9 +39,7 @@ if PRODUCTION:
         )
     ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [])
     if not ALLOWED_HOSTS:
-        raise ImproperlyConfigured(
-            "DJANGO_ALLOWED_HOSTS is required in production (comma-separated host names)."
-        )
+        raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS is required in production (comma-separated host names).")
 else:
     SECRET_KEY = env_str("DJANGO_SECRET_KEY", _DEV_SECRET_KEY)
     ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])

@@ -79,3 +79,17 @@ def patient_client(patient_user):
 @pytest.fixture
 def admin_client_(admin_user):
     return _client_for(admin_user)
+
+
+@pytest.fixture
+def patient(clinician, patient_user):
+    """A knee-OA patient on the treating clinician's team, linked to the patient login."""
+    return factories.PatientFactory(care_team=[clinician], user=patient_user, first_name="Pat", last_name="Own")
+
+
+@pytest.fixture
+def other_patient(other_clinician, other_patient_user):
+    """A patient of another care team, linked to the other patient login."""
+    return factories.PatientFactory(
+        care_team=[other_clinician], user=other_patient_user, first_name="Sam", last_name="Else"
+    )

@@ -26,9 +26,7 @@ def test_seed_demo_creates_the_demo_accounts_with_their_roles():
     assert User.objects.get(username="admin").is_staff
     assert "password for all: retrowalk-demo" in out.getvalue()
     client = Client()
-    response = client.post(
-        "/accounts/login/", {"username": "clinician", "password": DEMO_PASSWORD}, follow=True
-    )
+    response = client.post("/accounts/login/", {"username": "clinician", "password": DEMO_PASSWORD}, follow=True)
     assert response.redirect_chain[-1][0] == "/dashboard/"
 
 

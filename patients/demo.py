@@ -1,0 +1,148 @@
+"""Demo patients: one per condition, spread over the two demo care teams."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from patients.models import Condition, Patient
+
+# (record number, first, last, condition, care team, linked login, details)
+DEMO_PATIENTS = [
+    (
+        "RW-1001",
+        "Pat",
+        "Jones",
+        "knee_oa",
+        "clinician",
+        "patient",
+        {
+            "date_of_birth": date(1958, 4, 12),
+            "sex": "female",
+            "comfortable_forward_speed_kmh": Decimal("4.0"),
+            "affected_side": "right",
+            "kl_grade": 2,
+        },
+    ),
+    (
+        "RW-1002",
+        "Henrik",
+        "Strand",
+        "stroke",
+        "clinician",
+        None,
+        {
+            "date_of_birth": date(1951, 9, 3),
+            "sex": "male",
+            "comfortable_forward_speed_kmh": Decimal("2.2"),
+            "affected_side": "left",
+            "walking_aid": "cane",
+            "_stroke_days_ago": 240,
+        },
+    ),
+    (
+        "RW-1003",
+        "Maya",
+        "Lindgren",
+        "cerebral_palsy",
+        "clinician",
+        None,
+        {
+            "date_of_birth": date(2015, 2, 20),
+            "sex": "female",
+            "comfortable_forward_speed_kmh": Decimal("3.2"),
+            "affected_side": "right",
+            "gmfcs_level": 2,
+        },
+    ),
+    (
+        "RW-1004",
+        "Aisha",
+        "Bello",
+        "knee_oa",
+        "clinician",
+        None,
+        {
+            "date_of_birth": date(1949, 11, 30),
+            "sex": "female",
+            "comfortable_forward_speed_kmh": Decimal("3.0"),
+            "affected_side": "both",
+            "kl_grade": 3,
+        },
+    ),
+    (
+        "RW-2001",
+        "Sam",
+        "Reyes",
+        "acl_reconstruction",
+        "clinician2",
+        "patient2",
+        {
+            "date_of_birth": date(2001, 6, 8),
+            "sex": "male",
+            "comfortable_forward_speed_kmh": Decimal("5.0"),
+            "affected_side": "left",
+            "graft": "hamstring",
+            "_surgery_days_ago": 56,
+        },
+    ),
+    (
+        "RW-2002",
+        "Ingrid",
+        "Holm",
+        "stroke",
+        "clinician2",
+        None,
+        {
+            "date_of_birth": date(1946, 1, 17),
+            "sex": "female",
+            "comfortable_forward_speed_kmh": Decimal("1.8"),
+            "affected_side": "right",
+            "walking_aid": "quad_cane",
+            "_stroke_days_ago": 400,
+        },
+    ),
+    (
+        "RW-2003",
+        "Leo",
+        "Karlsson",
+        "cerebral_palsy",
+        "clinician2",
+        None,
+        {
+            "date_of_birth": date(2012, 8, 1),
+            "sex": "male",
+            "comfortable_forward_speed_kmh": Decimal("2.8"),
+            "affected_side": "both",
+            "gmfcs_level": 3,
+        },
+    ),
+]
+
+
+def seed(*, users, stdout) -> None:
+    today = timezone.localdate()
+    created = 0
+    for record, first, last, code, clinician, login, details in DEMO_PATIENTS:
+        if Patient.objects.filter(record_number=record).exists():
+            continue
+        details = dict(details)
+        if "_stroke_days_ago" in details:
+            details["stroke_date"] = today - timedelta(days=details.pop("_stroke_days_ago"))
+        if "_surgery_days_ago" in details:
+            details["surgery_date"] = today - timedelta(days=details.pop("_surgery_days_ago"))
+        patient = Patient(
+            record_number=record,
+            first_name=first,
+            last_name=last,
+            condition=Condition.objects.get(code=code),
+            user=users[login] if login else None,
+            **details,
+        )
+        patient.full_clean()
+        patient._history_user = users[clinician]
+        patient.save()
+        patient.care_team.add(users[clinician])
+        created += 1
+    if created:
+        stdout.write(f"  {created} demo patients")

@@ -1,0 +1,144 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Fieldset, Layout
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from patients import conditions
+from patients.models import Condition, Patient
+from retrowalk.roles import CLINICIANS
+
+# Which conditions show each detail field (for the form's data-conditions attributes).
+_SHOWN_FOR = {
+    name: " ".join(code for code, spec in conditions.CONDITION_FIELDS.items() if name in spec.shown)
+    for name in conditions.DETAIL_FIELDS
+}
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class PatientForm(forms.ModelForm):
+    condition = forms.ModelChoiceField(
+        queryset=Condition.objects.all(), to_field_name="code", empty_label="Choose the condition…"
+    )
+
+    class Meta:
+        model = Patient
+        fields = [
+            "record_number",
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "sex",
+            "condition",
+            "comfortable_forward_speed_kmh",
+            "affected_side",
+            "surgery_date",
+            "graft",
+            "meniscal_repair",
+            "microfracture",
+            "kl_grade",
+            "stroke_date",
+            "walking_aid",
+            "gmfcs_level",
+        ]
+        widgets = {
+            "date_of_birth": DateInput(),
+            "surgery_date": DateInput(),
+            "stroke_date": DateInput(),
+            "kl_grade": forms.Select(choices=[("", "—")] + [(g, str(g)) for g in range(5)]),
+            "gmfcs_level": forms.Select(
+                choices=[("", "—")] + [(n, f"Level {r}") for n, r in enumerate(["I", "II", "III", "IV", "V"], 1)]
+            ),
+        }
+        labels = {"affected_side": "Affected side"}
+        help_texts = {
+            "affected_side": "ACL: the operated knee · knee OA: the painful knee · stroke: the paretic side · "
+            "cerebral palsy: the more affected side.",
+            "comfortable_forward_speed_kmh": "Overground, at the patient's own comfortable pace (e.g. the "
+            "10-metre walk test). Used to suggest a starting backward speed.",
+            "meniscal_repair": "Also done at the reconstruction.",
+            "microfracture": "Also done at the reconstruction.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.condition_id and not self.is_bound:
+            # The select is keyed by condition code (the page script reads it), not by id.
+            self.initial["condition"] = self.instance.condition.code
+        today = timezone.localdate().isoformat()
+        for name in ("date_of_birth", "surgery_date", "stroke_date"):
+            self.fields[name].widget.attrs["max"] = today
+        self.fields["comfortable_forward_speed_kmh"].widget.attrs.update({"step": "0.1", "inputmode": "decimal"})
+        self.fields["record_number"].widget.attrs["autocomplete"] = "off"
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Fieldset(
+                "Patient",
+                Div(
+                    Div("record_number", css_class="col-md-4"),
+                    Div("first_name", css_class="col-md-4"),
+                    Div("last_name", css_class="col-md-4"),
+                    css_class="row",
+                ),
+                Div(
+                    Div("date_of_birth", css_class="col-md-4"),
+                    Div("sex", css_class="col-md-4"),
+                    Div("comfortable_forward_speed_kmh", css_class="col-md-4"),
+                    css_class="row",
+                ),
+            ),
+            Fieldset(
+                "Condition",
+                "condition",
+                HTML(
+                    '<p class="text-body-secondary small" id="condition-fields-hint">'
+                    "Details for the chosen condition appear below.</p>"
+                ),
+                *[
+                    Div(name, css_class="condition-field", data_conditions=_SHOWN_FOR[name] or "none")
+                    for name in conditions.DETAIL_FIELDS
+                ],
+            ),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        condition = cleaned.get("condition")
+        code = condition.code if condition else None
+        # Details of other conditions are hidden on the page; never keep them.
+        for name in conditions.not_applicable(code):
+            field = Patient._meta.get_field(name)
+            cleaned[name] = False if isinstance(field.default, bool) else (None if field.null else "")
+        return cleaned
+
+
+class CareTeamAddForm(forms.Form):
+    clinician = forms.ModelChoiceField(
+        queryset=get_user_model().objects.none(), label="Add a colleague", empty_label="Choose a colleague…"
+    )
+
+    def __init__(self, *args, patient: Patient, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["clinician"].queryset = (
+            get_user_model()
+            .objects.filter(groups__name=CLINICIANS, is_active=True)
+            .exclude(pk__in=patient.care_team.values("pk"))
+            .order_by("last_name", "first_name")
+        )
+        self.fields["clinician"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+
+class PatientSearchForm(forms.Form):
+    q = forms.CharField(
+        label="Search by name or record number",
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )

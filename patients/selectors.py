@@ -1,0 +1,52 @@
+"""Reads scoped to the user: a clinician sees only their care-team patients."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from patients.models import Patient
+from retrowalk.roles import is_clinician, is_patient
+
+# ?sort= values a user may choose, and what they mean; anything else falls back to "name".
+PATIENT_SORTS: dict[str, tuple[str, ...]] = {
+    "name": ("last_name", "first_name", "id"),
+    "-name": ("-last_name", "-first_name", "-id"),
+    "record": ("record_number",),
+    "-record": ("-record_number",),
+    "condition": ("condition__name", "last_name", "first_name", "id"),
+    "-condition": ("-condition__name", "last_name", "first_name", "id"),
+    "updated": ("-updated_at", "id"),
+}
+DEFAULT_SORT = "name"
+
+
+def patients_for(*, user) -> QuerySet[Patient]:
+    if is_clinician(user):
+        return Patient.objects.filter(care_team=user).select_related("condition")
+    if is_patient(user):
+        return Patient.objects.filter(user=user).select_related("condition")
+    return Patient.objects.none()
+
+
+def patient_for(*, user, public_id: uuid.UUID | str) -> Patient:
+    """The patient if the user may see them; otherwise 404 (never confirm that they exist)."""
+    try:
+        return patients_for(user=user).get(public_id=public_id)
+    except (Patient.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such patient.") from None
+
+
+def patient_search(queryset: QuerySet[Patient], text: str) -> QuerySet[Patient]:
+    """Every word must match the first name, last name or record number."""
+    for word in text.split()[:5]:
+        queryset = queryset.filter(
+            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(record_number__icontains=word)
+        )
+    return queryset
+
+
+def sort_key(requested: str | None) -> str:
+    return requested if requested in PATIENT_SORTS else DEFAULT_SORT

@@ -1,0 +1,128 @@
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from simple_history.admin import SimpleHistoryAdmin
+
+from programs import services, template_rules
+from programs.models import ProgramTemplate, TemplateWeek
+
+
+class TemplateWeekFormSet(BaseInlineFormSet):
+    """Weeks numbered 1..N without gaps, checked against the template's new values."""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        # Validate each week against the caps being submitted, not the stored ones.
+        form.instance.template = self.instance
+        return form
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        numbers = [
+            form.cleaned_data["week"]
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE") and "week" in form.cleaned_data
+        ]
+        problems = template_rules.check_week_numbers(self.instance.caps, numbers)
+        if problems:
+            raise ValidationError([p.message for p in problems], code="week_numbers")
+
+    def week_data(self) -> list[services.WeekData]:
+        return [
+            services.WeekData(**{name: form.cleaned_data[name] for name in services.WEEK_FIELDS})
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+
+
+class TemplateWeekInline(admin.TabularInline):
+    model = TemplateWeek
+    formset = TemplateWeekFormSet
+    extra = 0
+    min_num = 1
+    fields = (
+        "week",
+        "sessions",
+        "bouts",
+        "bout_minutes",
+        "rest_minutes",
+        "speed_fraction",
+        "incline_pct",
+        "support",
+        "note",
+    )
+
+
+@admin.register(ProgramTemplate)
+class ProgramTemplateAdmin(SimpleHistoryAdmin):
+    inlines = [TemplateWeekInline]
+    list_display = (
+        "name",
+        "condition",
+        "version",
+        "is_active",
+        "weeks",
+        "sessions_per_week",
+        "defaults_for_clinical_review",
+    )
+    list_filter = ("condition", "is_active", "defaults_for_clinical_review")
+    search_fields = ("name",)
+    readonly_fields = ("version", "lineage", "supersedes")
+    fieldsets = (
+        (None, {"fields": ("condition", "name", "summary", "is_active", "defaults_for_clinical_review")}),
+        ("Length", {"fields": ("weeks", "sessions_per_week")}),
+        (
+            "Caps",
+            {"fields": ("max_speed_kmh", "max_incline_pct", "max_session_minutes", "max_start_speed_kmh")},
+        ),
+        (
+            "Progression",
+            {
+                "fields": (
+                    "starting_speed_rule",
+                    "speed_step_fraction",
+                    "duration_first",
+                    "advance_max_pain",
+                    "advance_max_pain_rise",
+                    "advance_max_rpe",
+                    "advance_min_adherence_pct",
+                )
+            },
+        ),
+        ("Evidence", {"fields": ("sources",)}),
+        ("Version", {"fields": ("version", "lineage", "supersedes")}),
+    )
+
+    def has_change_permission(self, request, obj=None):
+        # A superseded version is history: readable, never edited.
+        if obj is not None and not obj.is_active and hasattr(obj, "superseded_by"):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        # Saved together with its weeks in save_related, through the service, so
+        # a template in use becomes a new version instead of changing.
+        pass
+
+    def save_related(self, request, form, formsets, change):
+        week_formset = next(f for f in formsets if isinstance(f, TemplateWeekFormSet))
+        services.template_save(template=form.instance, weeks=week_formset.week_data(), by=request.user)
+
+    def response_change(self, request, obj):
+        edited = request.resolver_match.kwargs.get("object_id")
+        if edited is not None and str(obj.pk) != str(edited):
+            self.message_user(
+                request,
+                f"Prescriptions already use version {obj.version - 1}, so your changes were saved as "
+                f"version {obj.version}. Version {obj.version - 1} stays unchanged for those prescriptions.",
+            )
+        return super().response_change(request, obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        obj = self.get_object(request, object_id)
+        if obj is not None:
+            extra_context["template_in_use"] = obj.is_in_use()
+        return super().change_view(request, object_id, form_url, extra_context)

@@ -1,0 +1,336 @@
+"""Program templates and their weeks; prescriptions built from them.
+
+A template is versioned: editing one that prescriptions already use makes a new
+version (programs.services.template_save) and the old one stays, read-only, for
+the prescriptions that cite it.
+"""
+
+import uuid
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
+from simple_history.models import HistoricalRecords
+
+from patients.models import Condition
+from programs import limits, template_rules
+
+
+class Support(models.TextChoices):
+    RAILS_AVAILABLE = "rails_available", "Handrails within reach"
+    BOTH_RAILS = "both_rails", "Hold both handrails"
+    HARNESS = "harness", "Overhead harness or body-weight support, both handrails"
+
+
+class StartingSpeedRule(models.TextChoices):
+    # CLINICAL.md s5 "Starting speed" [T1][S1].
+    BACKWARD_TEST = "backward_test", "Measured backward speed (3 m ÷ 3MBWT s), else 50 % of forward speed"
+    OVERGROUND_BASELINE = "overground_baseline", "Baseline overground (forward) speed"
+
+
+class ProgramTemplate(models.Model):
+    lineage = models.UUIDField(
+        default=uuid.uuid4, editable=False, help_text="Shared by every version of the same template."
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    supersedes = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, editable=False, related_name="superseded_by"
+    )
+    is_active = models.BooleanField(
+        "offered for new prescriptions",
+        default=True,
+        help_text="Older versions stay readable for the prescriptions that use them but are not offered.",
+    )
+    condition = models.ForeignKey(Condition, on_delete=models.PROTECT, related_name="templates")
+    name = models.CharField(max_length=120)
+    summary = models.TextField(help_text="One paragraph for clinicians: who it is for and how it progresses.")
+    weeks = models.PositiveSmallIntegerField(
+        "number of weeks", validators=[MinValueValidator(1), MaxValueValidator(limits.MAX_WEEKS)]
+    )
+    sessions_per_week = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(limits.MAX_SESSIONS_PER_WEEK)]
+    )
+    # Caps (CLINICAL.md s5 "Caps").
+    max_speed_kmh = models.DecimalField(
+        "speed cap (km/h)",
+        max_digits=3,
+        decimal_places=1,
+        default=limits.MAX_BACKWARD_SPEED_KMH,
+        help_text="No week is ever prescribed faster. At most 5.0 km/h [P5].",
+    )
+    max_incline_pct = models.DecimalField(
+        "incline cap (% grade)", max_digits=3, decimal_places=1, default=limits.MAX_INCLINE_PCT
+    )
+    max_session_minutes = models.PositiveSmallIntegerField(
+        "session cap (minutes)", default=limits.DEFAULT_MAX_SESSION_MINUTES
+    )
+    max_start_speed_kmh = models.DecimalField(
+        "fastest starting speed (km/h)",
+        max_digits=3,
+        decimal_places=1,
+        help_text=(
+            "The fastest starting backward speed this template is written for. Every week's speed fraction "
+            "times this must stay within the speed cap; faster starters need another template."
+        ),
+    )
+    starting_speed_rule = models.CharField(
+        max_length=20, choices=StartingSpeedRule.choices, default=StartingSpeedRule.BACKWARD_TEST
+    )
+    # Progression parameters (CLINICAL.md s5).
+    speed_step_fraction = models.DecimalField(
+        "speed step (fraction of starting speed per week)",
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.10"),
+        help_text="+10 % of the starting speed per week [T1].",
+    )
+    duration_first = models.BooleanField(
+        "raise minutes before speed", default=False, help_text="For older adults [G1]."
+    )
+    advance_max_pain = models.PositiveSmallIntegerField(
+        "advance only if pain is at most (NRS 0–10)", default=3, help_text="[G2]"
+    )
+    advance_max_pain_rise = models.PositiveSmallIntegerField(
+        "… and pain rose less than (points above baseline)", default=2, help_text="[G2]"
+    )
+    advance_max_rpe = models.PositiveSmallIntegerField(
+        "… and effort is at most (Borg 6–20)", default=13, help_text="13 = somewhat hard [G3]"
+    )
+    advance_min_adherence_pct = models.PositiveSmallIntegerField(
+        "… and at least this % of planned sessions were done",
+        default=67,
+        help_text="2/3 of sessions [G2][T8]",
+    )
+    sources = models.TextField(help_text="Each number above and in the weeks, with its CLINICAL.md source.")
+    defaults_for_clinical_review = models.BooleanField(
+        default=True,
+        help_text="Shipped defaults assembled from the sources, not validated as a whole. "
+        "Untick only after your clinical lead has reviewed this template.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["condition__name", "name", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lineage", "version"],
+                name="template_version_unique",
+                violation_error_message="This template already has a version with that number.",
+            ),
+            models.UniqueConstraint(
+                fields=["lineage"],
+                condition=Q(is_active=True),
+                name="template_one_active_version",
+                violation_error_message="Only one version of a template can be offered at a time.",
+            ),
+            models.CheckConstraint(
+                condition=Q(version__gte=1),
+                name="template_version_positive",
+                violation_error_message="Bad version.",
+            ),
+            models.CheckConstraint(
+                condition=Q(weeks__gte=1, weeks__lte=limits.MAX_WEEKS),
+                name="template_weeks_range",
+                violation_error_message=f"A template lasts 1 to {limits.MAX_WEEKS} weeks.",
+            ),
+            models.CheckConstraint(
+                condition=Q(sessions_per_week__gte=1, sessions_per_week__lte=limits.MAX_SESSIONS_PER_WEEK),
+                name="template_sessions_range",
+                violation_error_message="Sessions per week are 1 to 7.",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_speed_kmh__gt=0, max_speed_kmh__lte=limits.MAX_BACKWARD_SPEED_KMH),
+                name="template_speed_cap_range",
+                violation_error_message=(
+                    f"The speed cap must be above 0 and at most {limits.MAX_BACKWARD_SPEED_KMH} km/h."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(max_start_speed_kmh__gt=0) & Q(max_start_speed_kmh__lte=F("max_speed_kmh")),
+                name="template_start_speed_within_cap",
+                violation_error_message="The fastest starting speed must be above 0 and at most the speed cap.",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_incline_pct__gte=0, max_incline_pct__lte=limits.MAX_INCLINE_PCT),
+                name="template_incline_cap_range",
+                violation_error_message=f"The incline cap must be between 0 and {limits.MAX_INCLINE_PCT} %.",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    max_session_minutes__gte=limits.MIN_SESSION_MINUTES,
+                    max_session_minutes__lte=limits.MAX_SESSION_MINUTES,
+                ),
+                name="template_session_cap_range",
+                violation_error_message="The session cap must be between 1 and 60 minutes.",
+            ),
+            models.CheckConstraint(
+                condition=Q(speed_step_fraction__gte=0, speed_step_fraction__lte=Decimal("0.50")),
+                name="template_speed_step_range",
+                violation_error_message="The speed step must be between 0 and 0.50 of the starting speed.",
+            ),
+            models.CheckConstraint(
+                condition=Q(advance_max_pain__lte=10, advance_max_pain_rise__lte=10),
+                name="template_pain_thresholds_range",
+                violation_error_message="Pain thresholds are on the 0–10 scale.",
+            ),
+            models.CheckConstraint(
+                condition=Q(advance_max_rpe__gte=6, advance_max_rpe__lte=20),
+                name="template_rpe_threshold_range",
+                violation_error_message="The effort threshold is on the Borg 6–20 scale.",
+            ),
+            models.CheckConstraint(
+                condition=Q(advance_min_adherence_pct__lte=100),
+                name="template_adherence_range",
+                violation_error_message="Adherence is a percentage (0–100).",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (v{self.version})"
+
+    @property
+    def caps(self) -> template_rules.TemplateCaps:
+        return template_rules.TemplateCaps(
+            weeks=self.weeks or 0,
+            max_speed_kmh=self.max_speed_kmh if self.max_speed_kmh is not None else Decimal(0),
+            max_incline_pct=self.max_incline_pct if self.max_incline_pct is not None else Decimal(0),
+            max_session_minutes=self.max_session_minutes or 0,
+            max_start_speed_kmh=self.max_start_speed_kmh if self.max_start_speed_kmh is not None else Decimal(0),
+        )
+
+    def is_in_use(self) -> bool:
+        """True when any prescription cites this version (it must then never change)."""
+        if self.pk is None:
+            return False
+        for relation in self._meta.related_objects:
+            if relation.related_model in (TemplateWeek, ProgramTemplate) or relation.name.startswith("historical"):
+                continue
+            if relation.related_model._default_manager.filter(**{relation.field.name: self.pk}).exists():
+                return True
+        return False
+
+    def clean(self) -> None:
+        super().clean()
+        problems = template_rules.check_caps(self.caps)
+        if problems:
+            raise ValidationError({p.field: ValidationError(p.message, code="template_caps") for p in problems})
+
+
+class TemplateWeek(models.Model):
+    template = models.ForeignKey(ProgramTemplate, on_delete=models.CASCADE, related_name="week_rows")
+    week = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    sessions = models.PositiveSmallIntegerField(
+        "sessions", validators=[MinValueValidator(1), MaxValueValidator(limits.MAX_SESSIONS_PER_WEEK)]
+    )
+    bouts = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(limits.MAX_BOUTS)])
+    bout_minutes = models.PositiveSmallIntegerField(
+        "minutes per bout", validators=[MinValueValidator(1), MaxValueValidator(limits.MAX_SESSION_MINUTES)]
+    )
+    rest_minutes = models.DecimalField(
+        "rest between bouts (min)",
+        max_digits=3,
+        decimal_places=1,
+        default=Decimal("1.0"),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(limits.MAX_REST_MINUTES)],
+    )
+    speed_fraction = models.DecimalField(
+        "speed (× starting speed)",
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(limits.MAX_SPEED_FRACTION)],
+    )
+    incline_pct = models.DecimalField(
+        "incline (% grade)",
+        max_digits=3,
+        decimal_places=1,
+        default=Decimal("0.0"),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(limits.MAX_INCLINE_PCT)],
+    )
+    support = models.CharField(max_length=20, choices=Support.choices, default=Support.RAILS_AVAILABLE)
+    note = models.CharField(max_length=200, blank=True, help_text="Plain words for the patient's plan.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["template", "week"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template", "week"],
+                name="template_week_unique",
+                violation_error_message="This template already has a row for that week.",
+            ),
+            models.CheckConstraint(
+                condition=Q(week__gte=1, week__lte=limits.MAX_WEEKS),
+                name="template_week_number_range",
+                violation_error_message="Week numbers start at 1.",
+            ),
+            models.CheckConstraint(
+                condition=Q(sessions__gte=1, sessions__lte=limits.MAX_SESSIONS_PER_WEEK),
+                name="template_week_sessions_range",
+                violation_error_message="Sessions per week are 1 to 7.",
+            ),
+            models.CheckConstraint(
+                condition=Q(bouts__gte=1, bouts__lte=limits.MAX_BOUTS, bout_minutes__gte=1),
+                name="template_week_bouts_range",
+                violation_error_message="Bouts are 1 to 10, each at least a minute.",
+            ),
+            models.CheckConstraint(
+                condition=GreaterThanOrEqual(F("bouts") * F("bout_minutes"), limits.MIN_SESSION_MINUTES)
+                & LessThanOrEqual(F("bouts") * F("bout_minutes"), limits.MAX_SESSION_MINUTES),
+                name="template_week_session_minutes_range",
+                violation_error_message="A session (bouts × minutes) lasts 1 to 60 minutes.",
+            ),
+            models.CheckConstraint(
+                condition=Q(incline_pct__gte=0, incline_pct__lte=limits.MAX_INCLINE_PCT),
+                name="template_week_incline_range",
+                violation_error_message=f"Incline must be between 0 and {limits.MAX_INCLINE_PCT} %.",
+            ),
+            models.CheckConstraint(
+                condition=Q(speed_fraction__gt=0, speed_fraction__lte=limits.MAX_SPEED_FRACTION),
+                name="template_week_speed_fraction_range",
+                violation_error_message=f"The speed fraction must be above 0 and at most {limits.MAX_SPEED_FRACTION}.",
+            ),
+            models.CheckConstraint(
+                condition=Q(rest_minutes__gte=0, rest_minutes__lte=limits.MAX_REST_MINUTES),
+                name="template_week_rest_range",
+                violation_error_message="Rest between bouts is 0 to 10 minutes.",
+            ),
+            models.CheckConstraint(
+                condition=Q(support__in=[c.value for c in Support]),
+                name="template_week_support_valid",
+                violation_error_message="Choose the support from the list.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Week {self.week}"
+
+    @property
+    def session_minutes(self) -> int:
+        return (self.bouts or 0) * (self.bout_minutes or 0)
+
+    def as_plan(self) -> template_rules.WeekPlan:
+        return template_rules.WeekPlan(
+            week=self.week or 0,
+            bouts=self.bouts or 0,
+            bout_minutes=self.bout_minutes or 0,
+            speed_fraction=self.speed_fraction if self.speed_fraction is not None else Decimal(0),
+            incline_pct=self.incline_pct if self.incline_pct is not None else Decimal(0),
+        )
+
+    def clean(self) -> None:
+        super().clean()
+        if self.template_id is None and not hasattr(self, "_template_cache"):
+            return
+        template = self.template
+        if template.max_start_speed_kmh is None or template.max_speed_kmh is None:
+            return
+        problems = template_rules.check_week(template.caps, self.as_plan())
+        if problems:
+            raise ValidationError({p.field: ValidationError(p.message, code="template_week") for p in problems})
