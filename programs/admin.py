@@ -109,6 +109,8 @@ class ProgramTemplateAdmin(SimpleHistoryAdmin):
     def save_related(self, request, form, formsets, change):
         week_formset = next(f for f in formsets if isinstance(f, TemplateWeekFormSet))
         services.template_save(template=form.instance, weeks=week_formset.week_data(), by=request.user)
+        # The weeks were saved by the service; the admin's change message reads these.
+        week_formset.new_objects, week_formset.changed_objects, week_formset.deleted_objects = [], [], []
 
     def response_change(self, request, obj):
         edited = request.resolver_match.kwargs.get("object_id")

@@ -85,19 +85,26 @@ class ProgramTemplate(models.Model):
         max_digits=3,
         decimal_places=2,
         default=Decimal("0.10"),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal("0.50"))],
         help_text="+10 % of the starting speed per week [T1].",
     )
     duration_first = models.BooleanField(
         "raise minutes before speed", default=False, help_text="For older adults [G1]."
     )
     advance_max_pain = models.PositiveSmallIntegerField(
-        "advance only if pain is at most (NRS 0–10)", default=3, help_text="[G2]"
+        "advance only if pain is at most (NRS 0–10)", default=3, validators=[MaxValueValidator(10)], help_text="[G2]"
     )
     advance_max_pain_rise = models.PositiveSmallIntegerField(
-        "… and pain rose less than (points above baseline)", default=2, help_text="[G2]"
+        "… and pain rose less than (points above baseline)",
+        default=2,
+        validators=[MaxValueValidator(10)],
+        help_text="[G2]",
     )
     advance_max_rpe = models.PositiveSmallIntegerField(
-        "… and effort is at most (Borg 6–20)", default=13, help_text="13 = somewhat hard [G3]"
+        "… and effort is at most (Borg 6–20)",
+        default=13,
+        validators=[MinValueValidator(6), MaxValueValidator(20)],
+        help_text="13 = somewhat hard [G3]",
     )
     advance_min_adherence_pct = models.PositiveSmallIntegerField(
         "… and at least this % of planned sessions were done",
