@@ -1,11 +1,31 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from patients.models import Condition
+from patients.models import Condition, ScreeningPolicy
+
+
+class ScreeningPolicyInline(admin.StackedInline):
+    model = ScreeningPolicy
+    can_delete = False
+    extra = 1
+    max_num = 1
+    verbose_name = "screening policy (cutoffs and validity window, CLINICAL.md section 4)"
+
+
+@admin.register(ScreeningPolicy)
+class ScreeningPolicyAdmin(SimpleHistoryAdmin):
+    list_display = ("condition", "validity_days", "suited_instruments")
+
+    def has_add_permission(self, request):
+        return False  # added with its condition
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Condition)
 class ConditionAdmin(SimpleHistoryAdmin):
+    inlines = [ScreeningPolicyInline]
     list_display = ("name", "code", "screening_population")
     search_fields = ("name", "code")
     fields = ("name", "code", "screening_population", "description", "sources")

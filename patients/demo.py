@@ -146,3 +146,48 @@ def seed(*, users, stdout) -> None:
         created += 1
     if created:
         stdout.write(f"  {created} demo patients")
+    seed_screenings(users=users, stdout=stdout)
+
+
+# (record number, days ago, values): one of each outcome per care team.
+DEMO_SCREENINGS = [
+    (
+        "RW-1001",
+        3,
+        {
+            "bmwt_seconds": Decimal("3.2"),
+            "berg": 52,
+            "tug_seconds": Decimal("9.5"),
+            "bp_systolic": 128,
+            "bp_diastolic": 78,
+        },
+    ),  # cleared
+    ("RW-1002", 2, {"berg": 41, "tug_seconds": Decimal("16.0"), "bp_systolic": 142, "bp_diastolic": 84}),  # protected
+    ("RW-1003", 5, {"gmfcs": 2, "pbs": 49}),  # cleared
+    ("RW-1004", 1, {"berg": 47, "tug_seconds": Decimal("12.0"), "bp_systolic": 210, "bp_diastolic": 95}),  # not cleared
+    (
+        "RW-2001",
+        4,
+        {"bmwt_seconds": Decimal("2.4"), "bp_systolic": 118, "bp_diastolic": 72, "surgeon_clearance_documented": True},
+    ),  # cleared
+    ("RW-2002", 6, {"berg": 44, "dgi": 17, "falls_last_6_months": 1, "bp_systolic": 150, "bp_diastolic": 88}),
+    ("RW-2003", 2, {"gmfcs": 3, "pbs": 38}),  # protected (GMFCS III)
+]
+
+
+def seed_screenings(*, users, stdout) -> None:
+    from patients.services import screening_record
+
+    today = timezone.localdate()
+    created = 0
+    for record, days_ago, values in DEMO_SCREENINGS:
+        patient = Patient.objects.get(record_number=record)
+        if patient.screenings.exists():
+            continue
+        clinician = patient.care_team.order_by("pk").first()
+        screening_record(
+            patient=patient, by=clinician, values={"screened_on": today - timedelta(days=days_ago), **values}
+        )
+        created += 1
+    if created:
+        stdout.write(f"  {created} demo screenings (cleared, cleared with protection, not cleared)")

@@ -2,10 +2,12 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from patients import conditions
-from patients.models import Condition, Patient
+from patients import screening as screening_rules
+from patients.models import BalanceScreening, Condition, Patient
 from retrowalk.roles import CLINICIANS
 
 # Which conditions show each detail field (for the form's data-conditions attributes).
@@ -142,3 +144,99 @@ class PatientSearchForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
+
+
+INSTRUMENT_FIELDS = (
+    "bmwt_seconds",
+    "bmwt_unable",
+    "tug_seconds",
+    "berg",
+    "fga",
+    "dgi",
+    "fsst_seconds",
+    "fsst_unable",
+    "abc_pct",
+    "pbs",
+    "gmfcs",
+)
+
+
+class ScreeningForm(forms.ModelForm):
+    checklist_confirmed = forms.BooleanField(
+        label="I have checked every item of the hard-stop checklist with the patient",
+        error_messages={"required": "Confirm that you went through the hard-stop checklist."},
+    )
+
+    class Meta:
+        model = BalanceScreening
+        fields = [
+            "screened_on",
+            *INSTRUMENT_FIELDS,
+            "falls_last_6_months",
+            "bp_systolic",
+            "bp_diastolic",
+            *screening_rules.HAZARD_KEYS,
+            "surgeon_clearance_documented",
+        ]
+        widgets = {"screened_on": DateInput()}
+
+    def __init__(self, *args, patient: Patient, preview: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.patient = patient
+        policy = getattr(patient.condition, "screening_policy", None)
+        self.suited = policy.instruments if policy else ()
+        items = screening_rules.hard_stop_items(patient.condition.code)
+        self.hazard_fields = [item.key for item in items]
+        for key in screening_rules.HAZARD_KEYS:
+            if key not in self.hazard_fields:
+                del self.fields[key]
+        for item in items:
+            self.fields[item.key].label = item.label
+            self.fields[item.key].help_text = f"Hard stop [{item.source}]"
+        if not (policy and policy.surgeon_clearance_required):
+            del self.fields["surgeon_clearance_documented"]
+        today = timezone.localdate()
+        self.fields["screened_on"].initial = today
+        self.fields["screened_on"].widget.attrs["max"] = today.isoformat()
+        if patient.gmfcs_level and not self.is_bound:
+            self.initial["gmfcs"] = patient.gmfcs_level
+        for name in ("bmwt_seconds", "tug_seconds", "fsst_seconds"):
+            self.fields[name].widget.attrs.update({"step": "0.1", "inputmode": "decimal"})
+        for name in INSTRUMENT_FIELDS:
+            if self._instrument(name) in self.suited and not name.endswith("_unable"):
+                self.fields[name].help_text = "Suited to this patient."
+        pop = patient.condition.screening_population
+        self.fields["bp_systolic"].required = self.fields["bp_diastolic"].required = pop != "paediatric"
+        if preview:
+            # A preview shows the outcome of what is filled in so far; saving needs everything.
+            for name in ("checklist_confirmed", "bp_systolic", "bp_diastolic"):
+                self.fields[name].required = False
+
+    @staticmethod
+    def _instrument(field_name: str) -> str:
+        return field_name.removesuffix("_seconds").removesuffix("_unable").removesuffix("_pct")
+
+    def instrument_rows(self):
+        """(bound field, suited to the population) for the template, suited tests first."""
+        rows = [(self[name], self._instrument(name) in self.suited) for name in INSTRUMENT_FIELDS]
+        return sorted(rows, key=lambda row: not row[1])
+
+    def hazard_rows(self):
+        return [self[name] for name in self.hazard_fields]
+
+    def clean_screened_on(self):
+        day = self.cleaned_data["screened_on"]
+        if day > timezone.localdate():
+            raise ValidationError("The screening date cannot be in the future.", code="future_date")
+        return day
+
+    def clean(self):
+        cleaned = super().clean()
+        for test in ("bmwt", "fsst"):
+            if cleaned.get(f"{test}_seconds") is not None and cleaned.get(f"{test}_unable"):
+                self.add_error(f"{test}_unable", "Give a time or tick 'unable', not both.")
+        return cleaned
+
+    def values(self) -> dict:
+        """The screening values for the service (the confirmation box is not stored)."""
+        return {k: v for k, v in self.cleaned_data.items() if k != "checklist_confirmed"}

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -242,3 +242,299 @@ class Patient(models.Model):
             errors["stroke_date"] = ValidationError("The stroke date is before the date of birth.", code="order")
         if errors:
             raise ValidationError(errors)
+
+
+def _range(name: str, low, high, label: str, *, nullable: bool = True) -> models.CheckConstraint:
+    within = Q(**{f"{name}__gte": low, f"{name}__lte": high})
+    return models.CheckConstraint(
+        condition=(Q(**{f"{name}__isnull": True}) | within) if nullable else within,
+        name=f"%(class)s_{name}_range",
+        violation_error_message=f"{label} must be between {low} and {high}.",
+    )
+
+
+class ScreeningPolicy(models.Model):
+    """A condition's screening cutoffs and validity window (CLINICAL.md section 4).
+
+    Seeded per condition from CLINICAL.md; an empty cutoff means the instrument
+    has no validated cutoff for the population: it is recorded, not judged.
+    """
+
+    condition = models.OneToOneField(Condition, on_delete=models.PROTECT, related_name="screening_policy")
+    validity_days = models.PositiveSmallIntegerField(
+        "screening valid for (days)", default=30, validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
+    suited_instruments = models.CharField(
+        max_length=100,
+        help_text="Comma-separated instruments, one of which must be recorded: bmwt, berg, tug, fga, dgi, fsst, "
+        "abc, pbs, gmfcs.",
+    )
+    bmwt_high_risk_s = models.DecimalField(
+        "3MBWT high risk at or above (s)", max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    berg_high_risk_below = models.DecimalField(
+        "Berg high risk below", max_digits=3, decimal_places=1, null=True, blank=True
+    )
+    berg_not_cleared_at_or_below = models.PositiveSmallIntegerField(
+        "Berg not cleared at or below", null=True, blank=True, validators=[MaxValueValidator(56)]
+    )
+    tug_high_risk_s = models.DecimalField(
+        "TUG high risk at or above (s)", max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    fga_high_risk_at_or_below = models.PositiveSmallIntegerField(
+        "FGA high risk at or below", null=True, blank=True, validators=[MaxValueValidator(30)]
+    )
+    dgi_high_risk_below = models.DecimalField(
+        "DGI high risk below", max_digits=3, decimal_places=1, null=True, blank=True
+    )
+    fsst_high_risk_above_s = models.DecimalField(
+        "FSST high risk above (s)", max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    abc_high_risk_below_pct = models.PositiveSmallIntegerField(
+        "ABC high risk below (%)", null=True, blank=True, validators=[MaxValueValidator(100)]
+    )
+    gmfcs_protect_from = models.PositiveSmallIntegerField(
+        "GMFCS needs protection from level",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    gmfcs_stop_from = models.PositiveSmallIntegerField(
+        "GMFCS hard stop from level", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    bp_systolic_max = models.PositiveSmallIntegerField("resting systolic hard stop above", default=200)
+    bp_diastolic_max = models.PositiveSmallIntegerField("resting diastolic hard stop above", default=100)
+    min_full_weeks_after_surgery = models.PositiveSmallIntegerField(
+        "full weeks after surgery before backward treadmill", null=True, blank=True
+    )
+    surgeon_clearance_required = models.BooleanField(
+        "documented surgeon clearance for full weight bearing required", default=False
+    )
+    sources = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "screening policy"
+        verbose_name_plural = "screening policies"
+        constraints = [
+            _range("validity_days", 1, 365, "The validity window", nullable=False),
+            _range("berg_high_risk_below", 0, 56, "The Berg cutoff"),
+            _range("berg_not_cleared_at_or_below", 0, 56, "The Berg not-cleared level"),
+            _range("fga_high_risk_at_or_below", 0, 30, "The FGA cutoff"),
+            _range("dgi_high_risk_below", 0, 24, "The DGI cutoff"),
+            _range("abc_high_risk_below_pct", 0, 100, "The ABC cutoff"),
+            _range("gmfcs_protect_from", 1, 5, "The GMFCS protection level"),
+            _range("gmfcs_stop_from", 1, 5, "The GMFCS hard-stop level"),
+            _range("bmwt_high_risk_s", 0, 120, "The 3MBWT cutoff"),
+            _range("tug_high_risk_s", 0, 120, "The TUG cutoff"),
+            _range("fsst_high_risk_above_s", 0, 120, "The FSST cutoff"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Screening policy for {self.condition}"
+
+    @property
+    def instruments(self) -> tuple[str, ...]:
+        return tuple(name.strip() for name in self.suited_instruments.split(",") if name.strip())
+
+    def clean(self) -> None:
+        super().clean()
+        from patients.screening import INSTRUMENTS
+
+        unknown = [name for name in self.instruments if name not in INSTRUMENTS]
+        if unknown or not self.instruments:
+            raise ValidationError(
+                {"suited_instruments": f"Use one or more of: {', '.join(INSTRUMENTS)} (unknown: {', '.join(unknown)})."}
+            )
+
+    def cutoffs(self):
+        from patients.screening import Cutoffs
+
+        return Cutoffs(
+            population=self.condition.screening_population,
+            validity_days=self.validity_days,
+            suited_instruments=self.instruments,
+            bmwt_high_risk_s=self.bmwt_high_risk_s,
+            berg_high_risk_below=self.berg_high_risk_below,
+            berg_not_cleared_at_or_below=self.berg_not_cleared_at_or_below,
+            tug_high_risk_s=self.tug_high_risk_s,
+            fga_high_risk_at_or_below=self.fga_high_risk_at_or_below,
+            dgi_high_risk_below=self.dgi_high_risk_below,
+            fsst_high_risk_above_s=self.fsst_high_risk_above_s,
+            abc_high_risk_below_pct=self.abc_high_risk_below_pct,
+            gmfcs_protect_from=self.gmfcs_protect_from,
+            gmfcs_stop_from=self.gmfcs_stop_from,
+            bp_systolic_max=self.bp_systolic_max,
+            bp_diastolic_max=self.bp_diastolic_max,
+            min_full_weeks_after_surgery=self.min_full_weeks_after_surgery,
+            surgeon_clearance_required=self.surgeon_clearance_required,
+        )
+
+
+class ScreeningOutcome(models.TextChoices):
+    NOT_CLEARED = "not_cleared", "Not cleared"
+    CLEARED_PROTECTED = "cleared_protected", "Cleared with protection"
+    CLEARED = "cleared", "Cleared"
+
+
+class BalanceScreening(models.Model):
+    """One balance and fall-risk screening. Immutable once recorded: a correction
+    is a new screening; the only later change is voiding it (after a fall)."""
+
+    Outcome = ScreeningOutcome
+    VOIDABLE_FIELDS = frozenset({"voided_at", "void_reason"})
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="screenings")
+    screened_on = models.DateField()
+    screened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Instruments (CLINICAL.md section 4). Each is optional; one suited to the population is required.
+    bmwt_seconds = models.DecimalField(
+        "3-metre backward walk (s)",
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("120"))],
+    )
+    bmwt_unable = models.BooleanField("unable to complete the 3-metre backward walk", default=False)
+    tug_seconds = models.DecimalField(
+        "Timed Up and Go (s)",
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("300"))],
+    )
+    berg = models.PositiveSmallIntegerField(
+        "Berg Balance Scale (0–56)", null=True, blank=True, validators=[MaxValueValidator(56)]
+    )
+    fga = models.PositiveSmallIntegerField(
+        "Functional Gait Assessment (0–30)", null=True, blank=True, validators=[MaxValueValidator(30)]
+    )
+    dgi = models.PositiveSmallIntegerField(
+        "Dynamic Gait Index (0–24)", null=True, blank=True, validators=[MaxValueValidator(24)]
+    )
+    fsst_seconds = models.DecimalField(
+        "Four Square Step Test (s)",
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("120"))],
+    )
+    fsst_unable = models.BooleanField("unable to complete the Four Square Step Test", default=False)
+    abc_pct = models.PositiveSmallIntegerField(
+        "ABC confidence (%)", null=True, blank=True, validators=[MaxValueValidator(100)]
+    )
+    pbs = models.PositiveSmallIntegerField(
+        "Pediatric Balance Scale (0–56)", null=True, blank=True, validators=[MaxValueValidator(56)]
+    )
+    gmfcs = models.PositiveSmallIntegerField(
+        "GMFCS level", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    falls_last_6_months = models.PositiveSmallIntegerField(
+        "falls in the last 6 months", default=0, validators=[MaxValueValidator(100)]
+    )
+    bp_systolic = models.PositiveSmallIntegerField(
+        "resting systolic (mmHg)", null=True, blank=True, validators=[MinValueValidator(50), MaxValueValidator(300)]
+    )
+    bp_diastolic = models.PositiveSmallIntegerField(
+        "resting diastolic (mmHg)", null=True, blank=True, validators=[MinValueValidator(20), MaxValueValidator(200)]
+    )
+    # Hard-stop checklist (CLINICAL.md section 3): True means the hazard is present.
+    unstable_cardiac = models.BooleanField(default=False)
+    complex_arrhythmia = models.BooleanField(default=False)
+    cannot_follow_commands = models.BooleanField(default=False)
+    mmse_below_20 = models.BooleanField(default=False)
+    needs_physical_help = models.BooleanField(default=False)
+    recent_lower_limb_injury = models.BooleanField(default=False)
+    effusion_or_limp = models.BooleanField(default=False)
+    weight_bearing_restriction = models.BooleanField(default=False)
+    uncontrolled_seizures = models.BooleanField(default=False)
+    recent_surgery = models.BooleanField(default=False)
+    cannot_follow_verbal = models.BooleanField(default=False)
+    surgeon_clearance_documented = models.BooleanField(
+        "surgeon's clearance for full weight bearing is documented", default=False
+    )
+    # Computed by patients.screening at record time, with the policy then in force.
+    outcome = models.CharField(max_length=20, choices=ScreeningOutcome.choices)
+    reasons = models.JSONField(default=list)
+    valid_until = models.DateField(help_text="Last day the screening authorises a prescription.")
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-screened_on", "-created_at"]
+        indexes = [models.Index(fields=["patient", "-screened_on", "-created_at"], name="screening_latest_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=[c.value for c in ScreeningOutcome]),
+                name="screening_outcome_valid",
+                violation_error_message="Unknown screening outcome.",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__gte=F("screened_on")),
+                name="screening_valid_until_after_screening",
+                violation_error_message="A screening cannot expire before it was made.",
+            ),
+            _range("bmwt_seconds", Decimal("0.5"), 120, "The 3-metre backward walk time"),
+            _range("tug_seconds", 1, 300, "The TUG time"),
+            _range("berg", 0, 56, "Berg"),
+            _range("fga", 0, 30, "FGA"),
+            _range("dgi", 0, 24, "DGI"),
+            _range("fsst_seconds", 1, 120, "The FSST time"),
+            _range("abc_pct", 0, 100, "ABC"),
+            _range("pbs", 0, 56, "The Pediatric Balance Scale"),
+            _range("gmfcs", 1, 5, "GMFCS"),
+            _range("bp_systolic", 50, 300, "Systolic pressure"),
+            _range("bp_diastolic", 20, 200, "Diastolic pressure"),
+            _range("falls_last_6_months", 0, 100, "Falls", nullable=False),
+            models.CheckConstraint(
+                condition=~Q(bmwt_unable=True, bmwt_seconds__isnull=False),
+                name="screening_bmwt_time_or_unable",
+                violation_error_message="Give a 3-metre backward walk time or mark it unable, not both.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(fsst_unable=True, fsst_seconds__isnull=False),
+                name="screening_fsst_time_or_unable",
+                violation_error_message="Give a Four Square Step Test time or mark it unable, not both.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Screening of {self.patient} on {self.screened_on}"
+
+    def save(self, *args, **kwargs):
+        # Immutable once recorded (SECURITY.md "Audit and integrity"): only voiding may follow.
+        if not self._state.adding:
+            fields = kwargs.get("update_fields")
+            if fields is None or not set(fields) <= self.VOIDABLE_FIELDS:
+                raise ValidationError(
+                    "A recorded screening cannot be changed; record a new screening instead.", code="immutable"
+                )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("A recorded screening cannot be deleted.", code="immutable")
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
+
+    def is_expired(self, today=None) -> bool:
+        return (today or timezone.localdate()) > self.valid_until
+
+    def is_valid_for_prescribing(self, today=None) -> bool:
+        return self.outcome != ScreeningOutcome.NOT_CLEARED and not self.is_voided and not self.is_expired(today)
+
+    def status_label(self, today=None) -> str:
+        if self.is_voided:
+            return "Void"
+        if self.is_expired(today):
+            return "Expired"
+        return "Current"

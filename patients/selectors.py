@@ -50,3 +50,11 @@ def patient_search(queryset: QuerySet[Patient], text: str) -> QuerySet[Patient]:
 
 def sort_key(requested: str | None) -> str:
     return requested if requested in PATIENT_SORTS else DEFAULT_SORT
+
+
+def latest_screening(*, patient: Patient):
+    return patient.screenings.select_related("screened_by").first()
+
+
+def screenings_of(*, patient: Patient):
+    return patient.screenings.select_related("screened_by")

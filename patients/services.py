@@ -55,3 +55,120 @@ def care_team_add(*, patient: Patient, by, clinician) -> None:
         raise PatientError(f"{clinician.get_full_name() or clinician.username} is already on the care team.")
     patient._history_user = by
     patient.care_team.add(clinician)
+
+
+class ScreeningError(Exception):
+    """A screening that cannot be recorded or changed, with a message for the clinician."""
+
+
+def screening_input(*, patient: Patient, values: dict[str, Any]):
+    """The rules module's input for these values (as on BalanceScreening) and this patient."""
+    from patients import screening as rules
+
+    instrument_fields = (
+        "bmwt_seconds",
+        "bmwt_unable",
+        "tug_seconds",
+        "berg",
+        "fga",
+        "dgi",
+        "fsst_seconds",
+        "fsst_unable",
+        "abc_pct",
+        "pbs",
+        "gmfcs",
+        "falls_last_6_months",
+        "bp_systolic",
+        "bp_diastolic",
+        "surgeon_clearance_documented",
+    )
+    return rules.ScreeningInput(
+        condition_code=patient.condition.code,
+        screened_on=values["screened_on"],
+        surgery_date=patient.surgery_date,
+        hazards=frozenset(key for key in rules.HAZARD_KEYS if values.get(key)),
+        **{name: values[name] for name in instrument_fields if values.get(name) is not None},
+    )
+
+
+def screening_preview(*, patient: Patient, values: dict[str, Any]):
+    """The outcome these values would give, without saving anything."""
+    from patients import screening as rules
+
+    policy = _policy(patient)
+    inp = screening_input(patient=patient, values=values)
+    return rules.evaluate(inp, policy.cutoffs()), rules.missing_instrument(inp, policy.cutoffs())
+
+
+def _policy(patient: Patient):
+    from patients.models import ScreeningPolicy
+
+    try:
+        return ScreeningPolicy.objects.select_related("condition").get(condition_id=patient.condition_id)
+    except ScreeningPolicy.DoesNotExist:
+        raise ScreeningError(
+            f"{patient.condition.name} has no screening policy yet: ask the administrator to add its cutoffs."
+        ) from None
+
+
+@transaction.atomic
+def screening_record(*, patient: Patient, by, values: dict[str, Any]):
+    """Record a screening; its outcome and reasons come from patients.screening with the
+    condition's current policy, and it authorises prescriptions until ``valid_until``."""
+    from datetime import timedelta
+
+    from patients import screening as rules
+    from patients.models import BalanceScreening
+
+    if not is_clinician(by):
+        raise ScreeningError("Only clinicians can record screenings.")
+    Patient.objects.select_for_update().filter(pk=patient.pk).first()
+    policy = _policy(patient)
+    cutoffs = policy.cutoffs()
+    inp = screening_input(patient=patient, values=values)
+    missing = rules.missing_instrument(inp, cutoffs)
+    if missing:
+        raise ScreeningError(missing)
+    if cutoffs.population != "paediatric" and (inp.bp_systolic is None or inp.bp_diastolic is None):
+        raise ScreeningError(
+            f"Record the resting blood pressure: above {cutoffs.bp_systolic_max}/{cutoffs.bp_diastolic_max} "
+            "is a hard stop."
+        )
+    outcome = rules.evaluate(inp, cutoffs)
+    # Hazard fields that do not apply to this condition are never kept as "present".
+    applicable = {item.key for item in rules.hard_stop_items(patient.condition.code)}
+    fields = {k: v for k, v in values.items() if k not in rules.HAZARD_KEYS or k in applicable}
+    screening = BalanceScreening(
+        patient=patient,
+        screened_by=by,
+        outcome=outcome.outcome,
+        reasons=list(outcome.reasons),
+        valid_until=values["screened_on"] + timedelta(days=cutoffs.validity_days - 1),
+        **fields,
+    )
+    screening.full_clean()
+    screening._history_user = by
+    screening.save()
+    return screening
+
+
+@transaction.atomic
+def screening_void(*, screening, by, reason: str):
+    """Void a screening (after a fall or near fall): it no longer authorises any prescription.
+
+    Locks the patient row first, as prescription_create does, so a prescription
+    being saved at the same moment either finishes first or sees the void.
+    """
+    from django.utils import timezone
+
+    from patients.models import BalanceScreening
+
+    Patient.objects.select_for_update().filter(pk=screening.patient_id).first()
+    locked = BalanceScreening.objects.select_for_update().get(pk=screening.pk)
+    if locked.voided_at is not None:
+        return locked
+    locked.voided_at = timezone.now()
+    locked.void_reason = reason[:200]
+    locked._history_user = by
+    locked.save(update_fields=["voided_at", "void_reason"])
+    return locked

@@ -11,4 +11,6 @@ urlpatterns = [
     path("<uuid:public_id>/", views.PatientDetailView.as_view(), name="detail"),
     path("<uuid:public_id>/edit/", views.PatientUpdateView.as_view(), name="edit"),
     path("<uuid:public_id>/care-team/", views.care_team_add, name="care_team_add"),
+    path("<uuid:public_id>/screenings/new/", views.screening_create, name="screening_create"),
+    path("<uuid:public_id>/screenings/preview/", views.screening_preview, name="screening_preview"),
 ]

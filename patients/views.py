@@ -1,12 +1,13 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from patients import conditions, selectors, services
-from patients.forms import CareTeamAddForm, PatientForm, PatientSearchForm
+from patients.forms import CareTeamAddForm, PatientForm, PatientSearchForm, ScreeningForm
 from retrowalk.roles import ClinicianRequiredMixin, require_clinician
 
 SEARCH_SESSION_KEY = "patients_search"
@@ -109,6 +110,8 @@ class PatientDetailView(PatientScopeMixin, DetailView):
             care_team_form=CareTeamAddForm(patient=patient),
             side_label=conditions.fields_for(patient.condition_code).side_label,
             shown_fields=conditions.fields_for(patient.condition_code).shown,
+            screenings=selectors.screenings_of(patient=patient)[:10],
+            today=timezone.localdate(),
         )
         return context
 
@@ -129,3 +132,48 @@ def care_team_add(request, public_id):
     else:
         messages.success(request, f"{colleague.get_full_name() or colleague.username} joined the care team.")
     return redirect(patient)
+
+
+def _screening_outcome_context(patient, form):
+    """Preview the outcome for a filled-in form, saving nothing."""
+    if not form.is_valid():
+        return {"preview": None, "preview_missing": None, "preview_errors": True}
+    outcome, missing = services.screening_preview(patient=patient, values=form.values())
+    return {"preview": outcome, "preview_missing": missing, "preview_errors": False}
+
+
+def screening_create(request, public_id):
+    """Record a balance screening; "Check outcome" shows the result without saving."""
+    require_clinician(request.user)
+    patient = selectors.patient_for(user=request.user, public_id=public_id)
+    context = {"patient": patient, "preview": None}
+    if request.method == "POST":
+        saving = request.POST.get("action") == "save"
+        form = ScreeningForm(request.POST, patient=patient, preview=not saving)
+        if saving and form.is_valid():
+            try:
+                screening = services.screening_record(patient=patient, by=request.user, values=form.values())
+            except (services.ScreeningError, ValidationError) as exc:
+                form.add_error(None, exc.messages if isinstance(exc, ValidationError) else str(exc))
+            else:
+                messages.success(
+                    request,
+                    f"Screening recorded: {screening.get_outcome_display()}. Valid until "
+                    f"{screening.valid_until:%d %b %Y}.",
+                )
+                return redirect(patient)
+        context.update(_screening_outcome_context(patient, form))
+    else:
+        form = ScreeningForm(patient=patient)
+    context["form"] = form
+    return render(request, "patients/screening_form.html", context)
+
+
+@require_POST
+def screening_preview(request, public_id):
+    """The outcome panel for the live preview on the screening form (an HTML fragment)."""
+    require_clinician(request.user)
+    patient = selectors.patient_for(user=request.user, public_id=public_id)
+    form = ScreeningForm(request.POST, patient=patient, preview=True)
+    context = {"patient": patient, **_screening_outcome_context(patient, form)}
+    return render(request, "patients/_screening_outcome.html", context)

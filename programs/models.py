@@ -8,6 +8,7 @@ the prescriptions that cite it.
 import uuid
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -341,3 +342,230 @@ class TemplateWeek(models.Model):
         problems = template_rules.check_week(template.caps, self.as_plan())
         if problems:
             raise ValidationError({p.field: ValidationError(p.message, code="template_week") for p in problems})
+
+
+class PrescriptionStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "Paused"
+    COMPLETED = "completed", "Completed"
+    STOPPED = "stopped", "Stopped"
+
+
+# A patient has at most one current program: active or paused.
+CURRENT_STATUSES = (PrescriptionStatus.ACTIVE, PrescriptionStatus.PAUSED)
+
+
+class Protection(models.TextChoices):
+    STANDARD = "standard", "Standard"
+    PROTECTED = "protected", "Protected"
+
+
+class Prescription(models.Model):
+    """A patient's program: a template version personalised, authorised by one screening."""
+
+    Status = PrescriptionStatus
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT, related_name="prescriptions")
+    template = models.ForeignKey(ProgramTemplate, on_delete=models.PROTECT, related_name="prescriptions")
+    screening = models.ForeignKey(
+        "patients.BalanceScreening",
+        on_delete=models.PROTECT,
+        related_name="prescriptions",
+        help_text="The screening that authorised this program.",
+    )
+    prescriber = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=PrescriptionStatus.choices, default=PrescriptionStatus.ACTIVE)
+    start_date = models.DateField()
+    starting_speed_kmh = models.DecimalField(
+        "starting backward speed (km/h)",
+        max_digits=3,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(limits.MAX_BACKWARD_SPEED_KMH)],
+    )
+    protection = models.CharField(max_length=10, choices=Protection.choices, default=Protection.STANDARD)
+    clinic_only = models.BooleanField("clinic sessions only", default=False)
+    harness = models.BooleanField("overhead harness or body-weight support", default=False)
+    both_rails = models.BooleanField("both handrails", default=False)
+    therapist_sets_speed = models.BooleanField("therapist-set speed", default=False)
+    one_to_one = models.BooleanField("one-to-one supervision", default=False)
+    stop_reason = models.CharField(max_length=300, blank=True)
+    version = models.PositiveIntegerField(default=1, help_text="Raised by every change; a stale edit is refused.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-start_date", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient"],
+                condition=Q(status__in=[s.value for s in CURRENT_STATUSES]),
+                name="prescription_one_current_per_patient",
+                violation_error_message="This patient already has an active or paused program.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in PrescriptionStatus]),
+                name="prescription_status_valid",
+                violation_error_message="Unknown prescription status.",
+            ),
+            models.CheckConstraint(
+                condition=Q(starting_speed_kmh__gt=0, starting_speed_kmh__lte=limits.MAX_BACKWARD_SPEED_KMH),
+                name="prescription_starting_speed_range",
+                violation_error_message=(
+                    f"The starting speed must be above 0 and at most {limits.MAX_BACKWARD_SPEED_KMH} km/h."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(protection=Protection.PROTECTED)
+                | Q(clinic_only=True, harness=True, both_rails=True, therapist_sets_speed=True, one_to_one=True),
+                name="prescription_protected_has_every_measure",
+                violation_error_message=(
+                    "Protected mode needs clinic sessions only, a harness or body-weight support, both handrails, "
+                    "therapist-set speed and one-to-one supervision."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(protection__in=[p.value for p in Protection]),
+                name="prescription_protection_valid",
+                violation_error_message="Unknown protection level.",
+            ),
+            models.CheckConstraint(
+                condition=Q(version__gte=1),
+                name="prescription_version_positive",
+                violation_error_message="Bad version.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template.name} for {self.patient}"
+
+    def protection_facts(self):
+        from programs.gate import ProtectionFacts
+
+        return ProtectionFacts(
+            protected=self.protection == Protection.PROTECTED,
+            clinic_only=self.clinic_only,
+            harness=self.harness,
+            both_rails=self.both_rails,
+            therapist_sets_speed=self.therapist_sets_speed,
+            one_to_one=self.one_to_one,
+        )
+
+    def gate_refusals(self, today=None) -> list[str]:
+        from django.utils import timezone
+
+        from programs.gate import ScreeningFacts, refusals
+
+        screening = self.screening if self.screening_id else None
+        facts = None
+        if screening is not None:
+            facts = ScreeningFacts(
+                patient_id=screening.patient_id,
+                outcome=screening.outcome,
+                reasons=tuple(screening.reasons),
+                screened_on=screening.screened_on,
+                valid_until=screening.valid_until,
+                voided=screening.voided_at is not None,
+            )
+        return refusals(
+            patient_id=self.patient_id,
+            screening=facts,
+            protection=self.protection_facts(),
+            today=today or timezone.localdate(),
+        )
+
+    def clean(self) -> None:
+        super().clean()
+        # The gate, repeated for every path that validates (forms, admin, scripts).
+        if self.patient_id is None:
+            return
+        problems = self.gate_refusals()
+        if problems:
+            raise ValidationError({"screening": [ValidationError(p, code="gate") for p in problems]})
+        if self.template_id and self.template.condition_id != self.patient.condition_id:
+            raise ValidationError(
+                {"template": "This template is for another condition than the patient's."}, code="condition"
+            )
+
+
+class PrescriptionWeek(models.Model):
+    """A week's personalised targets, copied from the template when prescribing."""
+
+    prescription = models.ForeignKey(Prescription, on_delete=models.CASCADE, related_name="weeks")
+    week = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(limits.MAX_WEEKS)])
+    sessions = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(limits.MAX_SESSIONS_PER_WEEK)]
+    )
+    bouts = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(limits.MAX_BOUTS)])
+    bout_minutes = models.PositiveSmallIntegerField(
+        "minutes per bout", validators=[MinValueValidator(1), MaxValueValidator(limits.MAX_SESSION_MINUTES)]
+    )
+    rest_minutes = models.DecimalField(
+        max_digits=3,
+        decimal_places=1,
+        default=Decimal("1.0"),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(limits.MAX_REST_MINUTES)],
+    )
+    speed_kmh = models.DecimalField(
+        "speed (km/h)",
+        max_digits=3,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(limits.MAX_BACKWARD_SPEED_KMH)],
+    )
+    incline_pct = models.DecimalField(
+        "incline (% grade)",
+        max_digits=3,
+        decimal_places=1,
+        default=Decimal("0.0"),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(limits.MAX_INCLINE_PCT)],
+    )
+    support = models.CharField(max_length=20, choices=Support.choices)
+    note = models.CharField(max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["prescription", "week"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["prescription", "week"],
+                name="prescription_week_unique",
+                violation_error_message="This program already has a row for that week.",
+            ),
+            models.CheckConstraint(
+                condition=Q(speed_kmh__gt=0, speed_kmh__lte=limits.MAX_BACKWARD_SPEED_KMH),
+                name="prescription_week_speed_range",
+                violation_error_message=f"Speed must be above 0 and at most {limits.MAX_BACKWARD_SPEED_KMH} km/h.",
+            ),
+            models.CheckConstraint(
+                condition=Q(incline_pct__gte=0, incline_pct__lte=limits.MAX_INCLINE_PCT),
+                name="prescription_week_incline_range",
+                violation_error_message=f"Incline must be between 0 and {limits.MAX_INCLINE_PCT} %.",
+            ),
+            models.CheckConstraint(
+                condition=GreaterThanOrEqual(F("bouts") * F("bout_minutes"), limits.MIN_SESSION_MINUTES)
+                & LessThanOrEqual(F("bouts") * F("bout_minutes"), limits.MAX_SESSION_MINUTES),
+                name="prescription_week_session_minutes_range",
+                violation_error_message="A session (bouts × minutes) lasts 1 to 60 minutes.",
+            ),
+            models.CheckConstraint(
+                condition=Q(sessions__gte=1, sessions__lte=limits.MAX_SESSIONS_PER_WEEK, week__gte=1),
+                name="prescription_week_sessions_range",
+                violation_error_message="Sessions per week are 1 to 7.",
+            ),
+            models.CheckConstraint(
+                condition=Q(support__in=[c.value for c in Support]),
+                name="prescription_week_support_valid",
+                violation_error_message="Choose the support from the list.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Week {self.week}"
+
+    @property
+    def session_minutes(self) -> int:
+        return self.bouts * self.bout_minutes
