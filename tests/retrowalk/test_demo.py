@@ -44,3 +44,36 @@ def test_seed_demo_refuses_production(settings):
     with pytest.raises(CommandError, match="refuses to run"):
         call_command("seed_demo", stdout=StringIO())
     assert not get_user_model().objects.filter(username="clinician").exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_clinic_has_a_patient_per_condition_on_both_teams_and_every_outcome():
+    from patients.models import BalanceScreening, Patient
+
+    call_command("seed_demo", stdout=StringIO())
+    conditions = set(Patient.objects.values_list("condition__code", flat=True))
+    assert conditions == {"acl_reconstruction", "knee_oa", "stroke", "cerebral_palsy"}
+    teams = {
+        name: set(Patient.objects.filter(care_team__username=name).values_list("condition__code", flat=True))
+        for name in ("clinician", "clinician2")
+    }
+    assert (
+        teams["clinician"]
+        and teams["clinician2"]
+        and not (
+            set(Patient.objects.filter(care_team__username="clinician").values_list("pk", flat=True))
+            & set(Patient.objects.filter(care_team__username="clinician2").values_list("pk", flat=True))
+        )
+    )
+    assert Patient.objects.get(user__username="patient").care_team.get().username == "clinician"
+    assert Patient.objects.get(user__username="patient2").care_team.get().username == "clinician2"
+    for team in ("clinician", "clinician2"):
+        outcomes = set(
+            BalanceScreening.objects.filter(patient__care_team__username=team).values_list("outcome", flat=True)
+        )
+        assert outcomes >= {"cleared", "cleared_protected"}
+    assert set(BalanceScreening.objects.values_list("outcome", flat=True)) == {
+        "cleared",
+        "cleared_protected",
+        "not_cleared",
+    }
