@@ -10,6 +10,17 @@ class ScreeningPolicyInline(admin.StackedInline):
     extra = 1
     max_num = 1
     verbose_name = "screening policy (cutoffs and validity window, CLINICAL.md section 4)"
+    fieldsets = (
+        (
+            None,
+            {
+                "description": "An empty cutoff means the test has no validated cutoff for this population: it is "
+                "recorded, not judged. Changes apply to screenings recorded from now on; recorded screenings keep "
+                "the outcome they were given.",
+                "fields": [f.name for f in ScreeningPolicy._meta.concrete_fields if f.name not in ("id", "condition")],
+            },
+        ),
+    )
 
 
 @admin.register(ScreeningPolicy)
