@@ -17,6 +17,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from patients import conditions
+from patients.screening import INSTRUMENTS, Cutoffs
 
 # Dates that cannot be in the future. Validated here against the clinic's local
 # date; PostgreSQL also holds them as CHECKs (migration 0003) with one day's
@@ -340,8 +341,6 @@ class ScreeningPolicy(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        from patients.screening import INSTRUMENTS
-
         unknown = [name for name in self.instruments if name not in INSTRUMENTS]
         if unknown or not self.instruments:
             raise ValidationError(
@@ -349,8 +348,6 @@ class ScreeningPolicy(models.Model):
             )
 
     def cutoffs(self):
-        from patients.screening import Cutoffs
-
         return Cutoffs(
             population=self.condition.screening_population,
             validity_days=self.validity_days,

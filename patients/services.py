@@ -3,11 +3,15 @@ attributed in the history tables to the user who made it."""
 
 from __future__ import annotations
 
+from dataclasses import fields as dataclass_fields
+from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
-from patients.models import Patient
+from patients import screening as rules
+from patients.models import BalanceScreening, Patient, ScreeningPolicy
 from retrowalk.roles import is_clinician
 
 
@@ -63,25 +67,9 @@ class ScreeningError(Exception):
 
 def screening_input(*, patient: Patient, values: dict[str, Any]):
     """The rules module's input for these values (as on BalanceScreening) and this patient."""
-    from patients import screening as rules
-
-    instrument_fields = (
-        "bmwt_seconds",
-        "bmwt_unable",
-        "tug_seconds",
-        "berg",
-        "fga",
-        "dgi",
-        "fsst_seconds",
-        "fsst_unable",
-        "abc_pct",
-        "pbs",
-        "gmfcs",
-        "falls_last_6_months",
-        "bp_systolic",
-        "bp_diastolic",
-        "surgeon_clearance_documented",
-    )
+    # Every result the rules read, by the same names as on BalanceScreening.
+    context = {"condition_code", "screened_on", "surgery_date", "hazards"}
+    instrument_fields = [f.name for f in dataclass_fields(rules.ScreeningInput) if f.name not in context]
     return rules.ScreeningInput(
         condition_code=patient.condition.code,
         screened_on=values["screened_on"],
@@ -93,16 +81,12 @@ def screening_input(*, patient: Patient, values: dict[str, Any]):
 
 def screening_preview(*, patient: Patient, values: dict[str, Any]):
     """The outcome these values would give, without saving anything."""
-    from patients import screening as rules
-
     policy = _policy(patient)
     inp = screening_input(patient=patient, values=values)
     return rules.evaluate(inp, policy.cutoffs()), rules.missing_instrument(inp, policy.cutoffs())
 
 
 def _policy(patient: Patient):
-    from patients.models import ScreeningPolicy
-
     try:
         return ScreeningPolicy.objects.select_related("condition").get(condition_id=patient.condition_id)
     except ScreeningPolicy.DoesNotExist:
@@ -115,11 +99,6 @@ def _policy(patient: Patient):
 def screening_record(*, patient: Patient, by, values: dict[str, Any]):
     """Record a screening; its outcome and reasons come from patients.screening with the
     condition's current policy, and it authorises prescriptions until ``valid_until``."""
-    from datetime import timedelta
-
-    from patients import screening as rules
-    from patients.models import BalanceScreening
-
     if not is_clinician(by):
         raise ScreeningError("Only clinicians can record screenings.")
     Patient.objects.select_for_update().filter(pk=patient.pk).first()
@@ -159,10 +138,6 @@ def screening_void(*, screening, by, reason: str):
     Locks the patient row first, as prescription_create does, so a prescription
     being saved at the same moment either finishes first or sees the void.
     """
-    from django.utils import timezone
-
-    from patients.models import BalanceScreening
-
     Patient.objects.select_for_update().filter(pk=screening.patient_id).first()
     locked = BalanceScreening.objects.select_for_update().get(pk=screening.pk)
     if locked.voided_at is not None:

@@ -6,7 +6,7 @@ and when the screening is "cleared with protection" the prescription carries
 every protective measure. Each refusal says why and what to do next.
 
 The same rule is held by programs.services (under row locks), by
-Prescription.clean(), and by a PostgreSQL trigger (programs migration 0004).
+Prescription.clean(), and by a PostgreSQL trigger (programs migration 0003).
 """
 
 from __future__ import annotations

@@ -14,10 +14,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from patients.models import Condition
 from programs import limits, template_rules
+from programs.gate import ProtectionFacts, ScreeningFacts, refusals
 
 
 class Support(models.TextChoices):
@@ -229,9 +231,10 @@ class ProgramTemplate(models.Model):
             raise ValidationError({p.field: ValidationError(p.message, code="template_caps") for p in problems})
 
 
-class TemplateWeek(models.Model):
-    template = models.ForeignKey(ProgramTemplate, on_delete=models.CASCADE, related_name="week_rows")
-    week = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+class WeekDose(models.Model):
+    """What one week of a program holds: shared by template weeks and prescribed weeks."""
+
+    week = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(limits.MAX_WEEKS)])
     sessions = models.PositiveSmallIntegerField(
         "sessions", validators=[MinValueValidator(1), MaxValueValidator(limits.MAX_SESSIONS_PER_WEEK)]
     )
@@ -246,13 +249,6 @@ class TemplateWeek(models.Model):
         default=Decimal("1.0"),
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(limits.MAX_REST_MINUTES)],
     )
-    speed_fraction = models.DecimalField(
-        "speed (× starting speed)",
-        max_digits=3,
-        decimal_places=2,
-        default=Decimal("1.00"),
-        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(limits.MAX_SPEED_FRACTION)],
-    )
     incline_pct = models.DecimalField(
         "incline (% grade)",
         max_digits=3,
@@ -263,55 +259,43 @@ class TemplateWeek(models.Model):
     support = models.CharField(max_length=20, choices=Support.choices, default=Support.RAILS_AVAILABLE)
     note = models.CharField(max_length=200, blank=True, help_text="Plain words for the patient's plan.")
 
-    history = HistoricalRecords()
-
     class Meta:
-        ordering = ["template", "week"]
+        abstract = True
         constraints = [
-            models.UniqueConstraint(
-                fields=["template", "week"],
-                name="template_week_unique",
-                violation_error_message="This template already has a row for that week.",
-            ),
             models.CheckConstraint(
                 condition=Q(week__gte=1, week__lte=limits.MAX_WEEKS),
-                name="template_week_number_range",
+                name="%(class)s_week_number_range",
                 violation_error_message="Week numbers start at 1.",
             ),
             models.CheckConstraint(
                 condition=Q(sessions__gte=1, sessions__lte=limits.MAX_SESSIONS_PER_WEEK),
-                name="template_week_sessions_range",
+                name="%(class)s_sessions_range",
                 violation_error_message="Sessions per week are 1 to 7.",
             ),
             models.CheckConstraint(
                 condition=Q(bouts__gte=1, bouts__lte=limits.MAX_BOUTS, bout_minutes__gte=1),
-                name="template_week_bouts_range",
+                name="%(class)s_bouts_range",
                 violation_error_message="Bouts are 1 to 10, each at least a minute.",
             ),
             models.CheckConstraint(
                 condition=GreaterThanOrEqual(F("bouts") * F("bout_minutes"), limits.MIN_SESSION_MINUTES)
                 & LessThanOrEqual(F("bouts") * F("bout_minutes"), limits.MAX_SESSION_MINUTES),
-                name="template_week_session_minutes_range",
+                name="%(class)s_session_minutes_range",
                 violation_error_message="A session (bouts × minutes) lasts 1 to 60 minutes.",
             ),
             models.CheckConstraint(
                 condition=Q(incline_pct__gte=0, incline_pct__lte=limits.MAX_INCLINE_PCT),
-                name="template_week_incline_range",
+                name="%(class)s_incline_range",
                 violation_error_message=f"Incline must be between 0 and {limits.MAX_INCLINE_PCT} %.",
             ),
             models.CheckConstraint(
-                condition=Q(speed_fraction__gt=0, speed_fraction__lte=limits.MAX_SPEED_FRACTION),
-                name="template_week_speed_fraction_range",
-                violation_error_message=f"The speed fraction must be above 0 and at most {limits.MAX_SPEED_FRACTION}.",
-            ),
-            models.CheckConstraint(
                 condition=Q(rest_minutes__gte=0, rest_minutes__lte=limits.MAX_REST_MINUTES),
-                name="template_week_rest_range",
+                name="%(class)s_rest_range",
                 violation_error_message="Rest between bouts is 0 to 10 minutes.",
             ),
             models.CheckConstraint(
                 condition=Q(support__in=[c.value for c in Support]),
-                name="template_week_support_valid",
+                name="%(class)s_support_valid",
                 violation_error_message="Choose the support from the list.",
             ),
         ]
@@ -322,6 +306,35 @@ class TemplateWeek(models.Model):
     @property
     def session_minutes(self) -> int:
         return (self.bouts or 0) * (self.bout_minutes or 0)
+
+
+class TemplateWeek(WeekDose):
+    template = models.ForeignKey(ProgramTemplate, on_delete=models.CASCADE, related_name="week_rows")
+    speed_fraction = models.DecimalField(
+        "speed (× starting speed)",
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("1.00"),
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(limits.MAX_SPEED_FRACTION)],
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["template", "week"]
+        constraints = [
+            *WeekDose.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["template", "week"],
+                name="template_week_unique",
+                violation_error_message="This template already has a row for that week.",
+            ),
+            models.CheckConstraint(
+                condition=Q(speed_fraction__gt=0, speed_fraction__lte=limits.MAX_SPEED_FRACTION),
+                name="template_week_speed_fraction_range",
+                violation_error_message=f"The speed fraction must be above 0 and at most {limits.MAX_SPEED_FRACTION}.",
+            ),
+        ]
 
     def as_plan(self) -> template_rules.WeekPlan:
         return template_rules.WeekPlan(
@@ -443,8 +456,6 @@ class Prescription(models.Model):
         return f"{self.template.name} for {self.patient}"
 
     def protection_facts(self):
-        from programs.gate import ProtectionFacts
-
         return ProtectionFacts(
             protected=self.protection == Protection.PROTECTED,
             clinic_only=self.clinic_only,
@@ -455,10 +466,6 @@ class Prescription(models.Model):
         )
 
     def gate_refusals(self, today=None) -> list[str]:
-        from django.utils import timezone
-
-        from programs.gate import ScreeningFacts, refusals
-
         screening = self.screening if self.screening_id else None
         facts = None
         if screening is not None:
@@ -491,45 +498,23 @@ class Prescription(models.Model):
             )
 
 
-class PrescriptionWeek(models.Model):
+class PrescriptionWeek(WeekDose):
     """A week's personalised targets, copied from the template when prescribing."""
 
     prescription = models.ForeignKey(Prescription, on_delete=models.CASCADE, related_name="weeks")
-    week = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(limits.MAX_WEEKS)])
-    sessions = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1), MaxValueValidator(limits.MAX_SESSIONS_PER_WEEK)]
-    )
-    bouts = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(limits.MAX_BOUTS)])
-    bout_minutes = models.PositiveSmallIntegerField(
-        "minutes per bout", validators=[MinValueValidator(1), MaxValueValidator(limits.MAX_SESSION_MINUTES)]
-    )
-    rest_minutes = models.DecimalField(
-        max_digits=3,
-        decimal_places=1,
-        default=Decimal("1.0"),
-        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(limits.MAX_REST_MINUTES)],
-    )
     speed_kmh = models.DecimalField(
         "speed (km/h)",
         max_digits=3,
         decimal_places=1,
         validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(limits.MAX_BACKWARD_SPEED_KMH)],
     )
-    incline_pct = models.DecimalField(
-        "incline (% grade)",
-        max_digits=3,
-        decimal_places=1,
-        default=Decimal("0.0"),
-        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(limits.MAX_INCLINE_PCT)],
-    )
-    support = models.CharField(max_length=20, choices=Support.choices)
-    note = models.CharField(max_length=200, blank=True)
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["prescription", "week"]
         constraints = [
+            *WeekDose.Meta.constraints,
             models.UniqueConstraint(
                 fields=["prescription", "week"],
                 name="prescription_week_unique",
@@ -540,32 +525,4 @@ class PrescriptionWeek(models.Model):
                 name="prescription_week_speed_range",
                 violation_error_message=f"Speed must be above 0 and at most {limits.MAX_BACKWARD_SPEED_KMH} km/h.",
             ),
-            models.CheckConstraint(
-                condition=Q(incline_pct__gte=0, incline_pct__lte=limits.MAX_INCLINE_PCT),
-                name="prescription_week_incline_range",
-                violation_error_message=f"Incline must be between 0 and {limits.MAX_INCLINE_PCT} %.",
-            ),
-            models.CheckConstraint(
-                condition=GreaterThanOrEqual(F("bouts") * F("bout_minutes"), limits.MIN_SESSION_MINUTES)
-                & LessThanOrEqual(F("bouts") * F("bout_minutes"), limits.MAX_SESSION_MINUTES),
-                name="prescription_week_session_minutes_range",
-                violation_error_message="A session (bouts × minutes) lasts 1 to 60 minutes.",
-            ),
-            models.CheckConstraint(
-                condition=Q(sessions__gte=1, sessions__lte=limits.MAX_SESSIONS_PER_WEEK, week__gte=1),
-                name="prescription_week_sessions_range",
-                violation_error_message="Sessions per week are 1 to 7.",
-            ),
-            models.CheckConstraint(
-                condition=Q(support__in=[c.value for c in Support]),
-                name="prescription_week_support_valid",
-                violation_error_message="Choose the support from the list.",
-            ),
         ]
-
-    def __str__(self) -> str:
-        return f"Week {self.week}"
-
-    @property
-    def session_minutes(self) -> int:
-        return self.bouts * self.bout_minutes

@@ -58,6 +58,6 @@ DROP FUNCTION IF EXISTS retrowalk_prescription_gate();
 
 
 class Migration(migrations.Migration):
-    dependencies = [("programs", "0003_prescription"), ("patients", "0006_screening_immutable_postgres")]
+    dependencies = [("programs", "0002_seed_templates"), ("patients", "0006_screening_immutable_postgres")]
 
     operations = [postgres_sql(FUNCTION, DROP)]
