@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
@@ -94,13 +95,10 @@ class PatientUpdateView(PatientScopeMixin, PatientFormMixin, UpdateView):
         return redirect(self.object)
 
 
+@method_decorator(never_cache, name="dispatch")
 class PatientDetailView(PatientScopeMixin, DetailView):
     template_name = "patients/patient_detail.html"
     context_object_name = "patient"
-
-    @classmethod
-    def as_view(cls, **initkwargs):
-        return never_cache(super().as_view(**initkwargs))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

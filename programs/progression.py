@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from programs import template_rules
+
 BACKWARD_TEST_METRES = Decimal(3)  # the 3-metre backward walk test [B1]
 FORWARD_FRACTION = Decimal("0.5")  # else 50 % of comfortable forward speed [S1] (CLINICAL.md s5)
 TENTH = Decimal("0.1")
@@ -30,6 +32,15 @@ class TemplateWeekPlan:
     incline_pct: Decimal
     support: str
     note: str = ""
+
+    def as_plan(self) -> template_rules.WeekPlan:
+        return template_rules.WeekPlan(
+            week=self.week,
+            bouts=self.bouts,
+            bout_minutes=self.bout_minutes,
+            speed_fraction=self.speed_fraction,
+            incline_pct=self.incline_pct,
+        )
 
 
 @dataclass(frozen=True)

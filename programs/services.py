@@ -4,7 +4,7 @@ attributed in the history tables to the user who made it."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import fields
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -29,29 +29,9 @@ class TemplateError(Exception):
     """A refused template change, with messages for the administrator."""
 
 
-@dataclass(frozen=True)
-class WeekData:
-    week: int
-    sessions: int
-    bouts: int
-    bout_minutes: int
-    rest_minutes: Decimal
-    speed_fraction: Decimal
-    incline_pct: Decimal
-    support: str
-    note: str = ""
-
-    def as_plan(self) -> template_rules.WeekPlan:
-        return template_rules.WeekPlan(
-            week=self.week,
-            bouts=self.bouts,
-            bout_minutes=self.bout_minutes,
-            speed_fraction=self.speed_fraction,
-            incline_pct=self.incline_pct,
-        )
-
-
-WEEK_FIELDS = tuple(WeekData.__dataclass_fields__)
+# A template week's values, as the admin and the seed data give them.
+WeekData = progression.TemplateWeekPlan
+WEEK_FIELDS = tuple(f.name for f in fields(WeekData))
 
 
 def _check(template: ProgramTemplate, weeks: Sequence[WeekData]) -> None:
@@ -125,18 +105,7 @@ class PrescriptionError(Exception):
 
 def _template_plans(template: ProgramTemplate) -> list[progression.TemplateWeekPlan]:
     return [
-        progression.TemplateWeekPlan(
-            week=row.week,
-            sessions=row.sessions,
-            bouts=row.bouts,
-            bout_minutes=row.bout_minutes,
-            rest_minutes=row.rest_minutes,
-            speed_fraction=row.speed_fraction,
-            incline_pct=row.incline_pct,
-            support=row.support,
-            note=row.note,
-        )
-        for row in template.week_rows.order_by("week")
+        WeekData(**{name: getattr(row, name) for name in WEEK_FIELDS}) for row in template.week_rows.order_by("week")
     ]
 
 

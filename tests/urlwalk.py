@@ -41,19 +41,19 @@ def _kwargs_candidates(pattern) -> list[dict]:
     return [dict.fromkeys(group_names, candidate) for candidate in _REGEX_CANDIDATES]
 
 
-def _walk(patterns, namespace: str | None, converters: dict):
+def _walk(patterns, namespace: str | None):
     for entry in patterns:
         if isinstance(entry, URLResolver):
             ns = entry.namespace
             full = f"{namespace}:{ns}" if namespace and ns else (ns or namespace)
-            yield from _walk(entry.url_patterns, full, converters)
+            yield from _walk(entry.url_patterns, full)
         elif isinstance(entry, URLPattern) and entry.name:
             yield (f"{namespace}:{entry.name}" if namespace else entry.name), entry
 
 
 def walk_urls() -> list[WalkedURL]:
     found: dict[str, WalkedURL] = {}
-    for name, pattern in _walk(get_resolver().url_patterns, None, {}):
+    for name, pattern in _walk(get_resolver().url_patterns, None):
         if name in found:
             continue
         for kwargs in _kwargs_candidates(pattern):
