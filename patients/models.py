@@ -231,9 +231,13 @@ class Patient(models.Model):
             if value is not None and value > today:
                 errors[name] = ValidationError(message, code="future_date")
         if self.condition_id:
-            for name in conditions.fields_for(self.condition_code).required:
+            spec = conditions.fields_for(self.condition_code)
+            for name in spec.required:
                 if getattr(self, name) in (None, ""):
-                    label = self._meta.get_field(name).verbose_name
+                    # The side is labelled per condition on the form ("Operated knee", "Paretic side").
+                    label = (
+                        spec.side_label.lower() if name == "affected_side" else self._meta.get_field(name).verbose_name
+                    )
                     errors[name] = ValidationError(
                         f"Needed for {self.condition.name}: enter the {label}.", code="required_for_condition"
                     )

@@ -131,3 +131,17 @@ def test_patients_have_a_history_with_the_user(clinician):
     assert latest.first_name == "Renamed"
     assert latest.history_user == clinician
     assert latest.diff_against(latest.prev_record).changed_fields == ["first_name"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("details", "wording"),
+    [
+        (lambda: factories.acl_details(affected_side=""), "Needed for ACL reconstruction: enter the operated knee."),
+        (lambda: factories.stroke_details(affected_side=""), "Needed for Stroke: enter the paretic side."),
+    ],
+)
+def test_the_missing_side_is_named_as_the_form_labels_it(details, wording):
+    with pytest.raises(ValidationError) as excinfo:
+        Patient(**_valid(**details())).full_clean()
+    assert excinfo.value.message_dict["affected_side"] == [wording]
