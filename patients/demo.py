@@ -83,7 +83,7 @@ DEMO_PATIENTS = [
             "comfortable_forward_speed_kmh": Decimal("5.0"),
             "affected_side": "left",
             "graft": "hamstring",
-            "_surgery_days_ago": 56,
+            "_surgery_days_ago": 84,
         },
     ),
     (
@@ -149,11 +149,12 @@ def seed(*, users, stdout) -> None:
     seed_screenings(users=users, stdout=stdout)
 
 
-# (record number, days ago, values): one of each outcome per care team.
+# (record number, days ago, values): one of each outcome per care team. The dates leave room for the
+# program histories of programs/demo.py (a screening stays valid 30 days, CLINICAL.md s4).
 DEMO_SCREENINGS = [
     (
         "RW-1001",
-        3,
+        22,
         {
             "bmwt_seconds": Decimal("3.2"),
             "berg": 52,
@@ -162,15 +163,15 @@ DEMO_SCREENINGS = [
             "bp_diastolic": 78,
         },
     ),  # cleared
-    ("RW-1002", 2, {"berg": 41, "tug_seconds": Decimal("16.0"), "bp_systolic": 142, "bp_diastolic": 84}),  # protected
-    ("RW-1003", 5, {"gmfcs": 2, "pbs": 49}),  # cleared
+    ("RW-1002", 14, {"berg": 41, "tug_seconds": Decimal("16.0"), "bp_systolic": 142, "bp_diastolic": 84}),  # protected
+    ("RW-1003", 16, {"gmfcs": 2, "pbs": 49}),  # cleared
     ("RW-1004", 1, {"berg": 47, "tug_seconds": Decimal("12.0"), "bp_systolic": 210, "bp_diastolic": 95}),  # not cleared
     (
         "RW-2001",
-        4,
+        24,
         {"bmwt_seconds": Decimal("2.4"), "bp_systolic": 118, "bp_diastolic": 72, "surgeon_clearance_documented": True},
     ),  # cleared
-    ("RW-2002", 6, {"berg": 44, "dgi": 17, "falls_last_6_months": 1, "bp_systolic": 150, "bp_diastolic": 88}),
+    ("RW-2002", 27, {"berg": 44, "dgi": 17, "falls_last_6_months": 1, "bp_systolic": 150, "bp_diastolic": 88}),
     ("RW-2003", 2, {"gmfcs": 3, "pbs": 38}),  # protected (GMFCS III)
 ]
 

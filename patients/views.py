@@ -1,8 +1,10 @@
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.module_loading import import_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
@@ -110,6 +112,11 @@ class PatientDetailView(PatientScopeMixin, DetailView):
             shown_fields=conditions.fields_for(patient.condition_code).shown,
             screenings=selectors.screenings_of(patient=patient)[:10],
             today=timezone.localdate(),
+            chart_sections=[
+                section
+                for path in settings.PATIENT_CHART_SECTIONS
+                for section in import_string(path)(self.request, patient)
+            ],
         )
         return context
 

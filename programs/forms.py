@@ -1,29 +1,249 @@
+"""Forms for prescribing, adjusting, reviewing and logging. Speeds are typed in the user's unit."""
+
+from decimal import Decimal
+
 from django import forms
+from django.forms import formset_factory
+from django.utils import timezone
 
-from programs.models import Prescription
+from patients.forms import DateInput
+from programs import gate, limits
+from programs.models import (
+    Prescription,
+    ProgressionAction,
+    Protection,
+    RailUse,
+    SessionEvent,
+    SessionLog,
+    Support,
+)
+from programs.progression import WeekTarget
+from retrowalk import units
+from retrowalk.fields import SpeedField
+
+PAIN_HELP = "0 = no pain, 10 = worst pain imaginable."
+EFFORT_HELP = "Borg scale: 6 = no exertion, 11 = light, 13 = somewhat hard, 15 = hard, 20 = maximal."
 
 
-class PrescriptionForm(forms.ModelForm):
-    """The prescription's own fields; the view sets patient and prescriber (never the client)."""
+def _int_field(label, low, high, **kwargs):
+    return forms.IntegerField(
+        label=label,
+        min_value=low,
+        max_value=high,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        **kwargs,
+    )
+
+
+class ProtectionFieldsMixin:
+    """The protection level and its five measures (CLINICAL.md s4 rule 2)."""
+
+    def add_protection_fields(self, initial: Prescription | None = None):
+        self.fields["protection"] = forms.ChoiceField(
+            label="Protection",
+            choices=Protection.choices,
+            widget=forms.RadioSelect,
+            initial=initial.protection if initial else Protection.STANDARD,
+        )
+        for name, label in gate.PROTECTIVE_MEASURES.items():
+            self.fields[name] = forms.BooleanField(
+                label=label.capitalize(), required=False, initial=getattr(initial, name, False)
+            )
+
+    def measure_fields(self):
+        return [self[name] for name in gate.PROTECTIVE_MEASURES]
+
+    def protection_facts(self) -> gate.ProtectionFacts:
+        data = self.cleaned_data
+        return gate.ProtectionFacts(
+            protected=data["protection"] == Protection.PROTECTED,
+            **{name: data[name] for name in gate.PROTECTIVE_MEASURES},
+        )
+
+
+class PrescribeForm(ProtectionFieldsMixin, forms.Form):
+    """Step 1 of prescribing: template, start, starting speed, baseline pain, protection."""
+
+    template = forms.ModelChoiceField(queryset=None, empty_label=None, label="Program template")
+    start_date = forms.DateField(widget=DateInput(), label="Start date")
+    baseline_pain = _int_field(
+        "Usual pain before starting (0–10)",
+        0,
+        10,
+        help_text="Pain 2 or more above this holds or steps back the program.",
+    )
+
+    def __init__(self, *args, patient, unit: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unit = unit
+        self.fields["template"].queryset = patient.condition.templates.filter(is_active=True).order_by("name")
+        self.fields["starting_speed_kmh"] = SpeedField(
+            unit=unit,
+            label=f"Starting backward speed ({units.unit_label(unit)})",
+            max_kmh=limits.MAX_BACKWARD_SPEED_KMH,
+        )
+        self.order_fields(["template", "start_date", "starting_speed_kmh", "baseline_pain"])
+        self.add_protection_fields()
+
+
+class WeekForm(forms.Form):
+    week = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=limits.MAX_WEEKS)
+    sessions = _int_field("Sessions", 1, limits.MAX_SESSIONS_PER_WEEK)
+    bouts = _int_field("Bouts", 1, limits.MAX_BOUTS)
+    bout_minutes = _int_field("Minutes per bout", 1, limits.MAX_SESSION_MINUTES)
+    rest_minutes = forms.DecimalField(
+        label="Rest (min)", min_value=0, max_value=limits.MAX_REST_MINUTES, decimal_places=1, max_digits=3
+    )
+    incline_pct = forms.DecimalField(
+        label="Incline (%)", min_value=0, max_value=limits.MAX_INCLINE_PCT, decimal_places=1, max_digits=3
+    )
+    support = forms.ChoiceField(choices=Support.choices)
+    note = forms.CharField(max_length=200, required=False)
+
+    def __init__(self, *args, unit: str, max_speed_kmh: Decimal, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = SpeedField(unit=unit, label=f"Speed ({units.unit_label(unit)})")
+        field.set_max_kmh(max_speed_kmh)
+        self.fields["speed_kmh"] = field
+        self.order_fields(["week", "speed_kmh", "incline_pct", "sessions", "bouts", "bout_minutes", "rest_minutes"])
+        for name, field in self.fields.items():
+            css = "form-select form-select-sm" if name == "support" else "form-control form-control-sm"
+            field.widget.attrs["class"] = css + (" is-invalid" if name in self.errors else "")
+            if name in self.errors:
+                field.widget.attrs.update({"aria-invalid": "true", "aria-describedby": f"{self[name].auto_id}_error"})
+
+    def target(self) -> WeekTarget:
+        d = self.cleaned_data
+        return WeekTarget(
+            week=d["week"],
+            sessions=d["sessions"],
+            bouts=d["bouts"],
+            bout_minutes=d["bout_minutes"],
+            rest_minutes=d["rest_minutes"],
+            speed_kmh=d["speed_kmh"],
+            incline_pct=d["incline_pct"],
+            support=d["support"],
+            note=d["note"],
+        )
+
+
+class BaseWeekFormSet(forms.BaseFormSet):
+    def __init__(self, *args, weeks: int, **kwargs):
+        self.expected_weeks = weeks
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        if any(self.errors):
+            return
+        numbers = sorted(form.cleaned_data["week"] for form in self.forms)
+        if numbers != list(range(1, self.expected_weeks + 1)):
+            raise forms.ValidationError(f"The plan must have weeks 1 to {self.expected_weeks}.", code="weeks")
+
+    def targets(self) -> list[WeekTarget]:
+        return sorted((form.target() for form in self.forms), key=lambda t: t.week)
+
+
+WeekFormSet = formset_factory(
+    WeekForm, formset=BaseWeekFormSet, extra=0, max_num=limits.MAX_WEEKS, absolute_max=limits.MAX_WEEKS
+)
+
+
+def week_formset(*, data=None, unit, template, initial=None, prefix="weeks"):
+    weeks = template.weeks
+    return WeekFormSet(
+        data=data,
+        initial=initial,
+        prefix=prefix,
+        weeks=weeks,
+        form_kwargs={"unit": unit, "max_speed_kmh": template.max_speed_kmh},
+    )
+
+
+def initial_weeks(targets) -> list[dict]:
+    return [
+        {
+            "week": t.week,
+            "sessions": t.sessions,
+            "bouts": t.bouts,
+            "bout_minutes": t.bout_minutes,
+            "rest_minutes": t.rest_minutes,
+            "speed_kmh": t.speed_kmh,
+            "incline_pct": t.incline_pct,
+            "support": t.support,
+            "note": t.note,
+        }
+        for t in targets
+    ]
+
+
+class VersionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class PauseForm(VersionForm):
+    reason = forms.CharField(label="Why pause?", max_length=300, required=False)
+
+
+class StopForm(VersionForm):
+    reason = forms.CharField(label="Why stop?", max_length=300)
+
+
+class ResumeForm(ProtectionFieldsMixin, VersionForm):
+    def __init__(self, *args, prescription: Prescription, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_protection_fields(initial=prescription)
+
+
+class ReviewForm(VersionForm):
+    action = forms.ChoiceField(choices=ProgressionAction.choices, widget=forms.RadioSelect, label="Decision")
+    note = forms.CharField(
+        label="Note (needed when you choose otherwise than the suggestion)",
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+    )
+
+
+class SessionLogForm(forms.ModelForm):
+    """A walked session, in the user's unit. The service checks the dates against the program."""
 
     class Meta:
-        model = Prescription
+        model = SessionLog
         fields = [
-            "template",
-            "screening",
-            "start_date",
-            "starting_speed_kmh",
-            "protection",
-            "clinic_only",
-            "harness",
-            "both_rails",
-            "therapist_sets_speed",
-            "one_to_one",
+            "session_date",
+            "minutes",
+            "incline_pct",
+            "pain_before",
+            "pain_after",
+            "effort",
+            "event",
+            "rails",
+            "note",
         ]
+        widgets = {
+            "session_date": DateInput(),
+            "event": forms.RadioSelect,
+            "rails": forms.RadioSelect,
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {"pain_before": PAIN_HELP, "pain_after": PAIN_HELP, "effort": EFFORT_HELP}
 
-    def __init__(self, *args, patient, prescriber, **kwargs):
+    def __init__(self, *args, unit: str, prescription: Prescription, **kwargs):
         super().__init__(*args, **kwargs)
-        self.instance.patient = patient
-        self.instance.prescriber = prescriber
-        self.fields["screening"].queryset = patient.screenings.all()
-        self.fields["template"].queryset = patient.condition.templates.filter(is_active=True)
+        speed = SpeedField(unit=unit, label=f"Speed ({units.unit_label(unit)})")
+        speed.set_max_kmh(prescription.template.max_speed_kmh)
+        self.fields["speed_kmh"] = speed
+        self.order_fields(["session_date", "minutes", "speed_kmh", "incline_pct"])
+        self.fields["event"].choices = SessionEvent.choices
+        self.fields["rails"].choices = RailUse.choices
+        today = timezone.localdate()
+        self.fields["session_date"].widget.attrs.update(max=today.isoformat(), min=prescription.start_date.isoformat())
+        for name in ("minutes", "pain_before", "pain_after", "effort"):
+            self.fields[name].widget.attrs.update(inputmode="numeric")
+
+    def entry_values(self) -> dict:
+        return {**self.cleaned_data, "note": self.cleaned_data.get("note", "")}
+
+
+class NextDayPainForm(forms.Form):
+    pain = _int_field("Pain the next morning (0–10)", 0, 10)

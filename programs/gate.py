@@ -52,9 +52,19 @@ class ProtectionFacts:
 
 
 def refusals(
-    *, patient_id: int, screening: ScreeningFacts | None, protection: ProtectionFacts, today: date
+    *,
+    patient_id: int,
+    screening: ScreeningFacts | None,
+    protection: ProtectionFacts,
+    today: date,
+    check_validity: bool = True,
 ) -> list[str]:
-    """Why this prescription may not be saved; empty when it may."""
+    """Why this prescription may not be saved; empty when it may.
+
+    ``check_validity`` is False for changes that do not (re)start walking — pausing,
+    stopping, adjusting a program whose screening has since expired, or recording a
+    finished program — as the PostgreSQL trigger does.
+    """
     if screening is None:
         return ["There is no balance screening on record: screen the patient before prescribing."]
     if screening.patient_id != patient_id:
@@ -66,7 +76,9 @@ def refusals(
             "Nothing can be prescribed: address the hard stop and rescreen."
         ]
     problems = []
-    if screening.voided:
+    if not check_validity:
+        pass
+    elif screening.voided:
         problems.append(
             "The screening was voided after a fall or near fall on the treadmill: rescreen before prescribing."
         )

@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -111,8 +112,9 @@ class ProgramTemplate(models.Model):
     )
     advance_min_adherence_pct = models.PositiveSmallIntegerField(
         "… and at least this % of planned sessions were done",
-        default=67,
-        help_text="2/3 of sessions [G2][T8]",
+        default=66,
+        help_text="At least 2/3 of planned sessions [G2][T8]: 66 % lets 2 of 3 (and 4 of 6) count, "
+        "being 2/3 rounded down to a whole percentage.",
     )
     sources = models.TextField(help_text="Each number above and in the weeks, with its CLINICAL.md source.")
     defaults_for_clinical_review = models.BooleanField(
@@ -403,7 +405,22 @@ class Prescription(models.Model):
     both_rails = models.BooleanField("both handrails", default=False)
     therapist_sets_speed = models.BooleanField("therapist-set speed", default=False)
     one_to_one = models.BooleanField("one-to-one supervision", default=False)
+    baseline_pain = models.PositiveSmallIntegerField(
+        "usual pain before starting (0–10)",
+        default=0,
+        validators=[MaxValueValidator(10)],
+        help_text="The patient's usual pain (NRS 0–10). Pain 2 or more above it holds or steps back the "
+        "program (CLINICAL.md s5 [G2]).",
+    )
+    current_week = models.PositiveSmallIntegerField(
+        "week in force", default=1, validators=[MinValueValidator(1), MaxValueValidator(limits.MAX_WEEKS)]
+    )
+    week_started_on = models.DateField(
+        "week in force since", help_text="When the current week's targets took effect (a review starts a new one)."
+    )
+    pause_reason = models.CharField(max_length=300, blank=True)
     stop_reason = models.CharField(max_length=300, blank=True)
+    ended_on = models.DateField(null=True, blank=True, help_text="When the program was completed or stopped.")
     version = models.PositiveIntegerField(default=1, help_text="Raised by every change; a stale edit is refused.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -450,10 +467,37 @@ class Prescription(models.Model):
                 name="prescription_version_positive",
                 violation_error_message="Bad version.",
             ),
+            models.CheckConstraint(
+                condition=Q(baseline_pain__gte=0, baseline_pain__lte=10),
+                name="prescription_baseline_pain_range",
+                violation_error_message="Pain is scored 0 to 10.",
+            ),
+            models.CheckConstraint(
+                condition=Q(current_week__gte=1, current_week__lte=limits.MAX_WEEKS),
+                name="prescription_current_week_range",
+                violation_error_message="Week numbers start at 1.",
+            ),
+            models.CheckConstraint(
+                condition=Q(week_started_on__gte=F("start_date")),
+                name="prescription_week_after_start",
+                violation_error_message="A week cannot start before the program does.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=PrescriptionStatus.STOPPED) | ~Q(stop_reason=""),
+                name="prescription_stop_has_reason",
+                violation_error_message="Say why the program was stopped.",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.template.name} for {self.patient}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("programs:prescription", kwargs={"public_id": self.public_id})
+
+    @property
+    def is_current(self) -> bool:
+        return self.status in CURRENT_STATUSES
 
     def protection_facts(self):
         return ProtectionFacts(
@@ -465,7 +509,20 @@ class Prescription(models.Model):
             one_to_one=self.one_to_one,
         )
 
-    def gate_refusals(self, today=None) -> list[str]:
+    def needs_valid_screening(self) -> bool:
+        """Mirror of the PostgreSQL trigger: validity matters when walking (re)starts under this screening."""
+        if self._state.adding:
+            return self.status not in (PrescriptionStatus.COMPLETED, PrescriptionStatus.STOPPED)
+        before = Prescription.objects.filter(pk=self.pk).values("status", "screening_id", "patient_id").first()
+        if before is None:
+            return True
+        return (
+            before["screening_id"] != self.screening_id
+            or before["patient_id"] != self.patient_id
+            or (self.status == PrescriptionStatus.ACTIVE and before["status"] != PrescriptionStatus.ACTIVE)
+        )
+
+    def gate_refusals(self, today=None, *, check_validity: bool = True) -> list[str]:
         screening = self.screening if self.screening_id else None
         facts = None
         if screening is not None:
@@ -482,6 +539,7 @@ class Prescription(models.Model):
             screening=facts,
             protection=self.protection_facts(),
             today=today or timezone.localdate(),
+            check_validity=check_validity,
         )
 
     def clean(self) -> None:
@@ -489,7 +547,7 @@ class Prescription(models.Model):
         # The gate, repeated for every path that validates (forms, admin, scripts).
         if self.patient_id is None:
             return
-        problems = self.gate_refusals()
+        problems = self.gate_refusals(check_validity=self.needs_valid_screening())
         if problems:
             raise ValidationError({"screening": [ValidationError(p, code="gate") for p in problems]})
         if self.template_id and self.template.condition_id != self.patient.condition_id:
@@ -526,3 +584,199 @@ class PrescriptionWeek(WeekDose):
                 violation_error_message=f"Speed must be above 0 and at most {limits.MAX_BACKWARD_SPEED_KMH} km/h.",
             ),
         ]
+
+
+class SessionEvent(models.TextChoices):
+    NONE = "none", "No fall or near fall"
+    NEAR_FALL = "near_fall", "Near fall (lost balance, caught by the rails, a person or the harness)"
+    FALL = "fall", "Fall"
+
+
+class RailUse(models.TextChoices):
+    NONE = "none", "No hands on the rails"
+    ONE_HAND = "one_hand", "One hand on a rail"
+    BOTH_HANDS = "both_hands", "Both hands on the rails"
+    HARNESS = "harness", "Harness and both hands"
+
+
+class SessionSetting(models.TextChoices):
+    CLINIC = "clinic", "Clinic session"
+    HOME = "home", "Home session"
+
+
+class SessionLog(models.Model):
+    """One walked session, logged by the clinician (clinic) or the patient (home)."""
+
+    Event = SessionEvent
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    prescription = models.ForeignKey(Prescription, on_delete=models.PROTECT, related_name="logs")
+    week = models.PositiveSmallIntegerField(
+        "program week", help_text="The week whose targets were in force on the session date."
+    )
+    session_date = models.DateField("date")
+    setting = models.CharField(max_length=6, choices=SessionSetting.choices)
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    minutes = models.PositiveSmallIntegerField(
+        "minutes walked backward",
+        validators=[MaxValueValidator(limits.MAX_SESSION_MINUTES)],
+        help_text="Walking time, without rests. 0 if the session was stopped before it began.",
+    )
+    speed_kmh = models.DecimalField(
+        "speed (km/h)",
+        max_digits=3,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(limits.MAX_BACKWARD_SPEED_KMH)],
+    )
+    incline_pct = models.DecimalField(
+        "incline (% grade)",
+        max_digits=3,
+        decimal_places=1,
+        default=Decimal("0.0"),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(limits.MAX_INCLINE_PCT)],
+    )
+    pain_before = models.PositiveSmallIntegerField("pain before (0–10)", validators=[MaxValueValidator(10)])
+    pain_after = models.PositiveSmallIntegerField("pain after (0–10)", validators=[MaxValueValidator(10)])
+    pain_next_day = models.PositiveSmallIntegerField(
+        "pain the next morning (0–10)", null=True, blank=True, validators=[MaxValueValidator(10)]
+    )
+    effort = models.PositiveSmallIntegerField(
+        "effort (Borg 6–20)", validators=[MinValueValidator(6), MaxValueValidator(20)]
+    )
+    event = models.CharField(
+        "fall or near fall", max_length=10, choices=SessionEvent.choices, default=SessionEvent.NONE
+    )
+    rails = models.CharField("rail use", max_length=12, choices=RailUse.choices)
+    note = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["session_date", "created_at"]
+        indexes = [
+            models.Index(fields=["prescription", "session_date"], name="sessionlog_rx_date_idx"),
+            models.Index(
+                fields=["prescription", "created_at"],
+                condition=~Q(event="none"),
+                name="sessionlog_event_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minutes__gte=0, minutes__lte=limits.MAX_SESSION_MINUTES),
+                name="sessionlog_minutes_range",
+                violation_error_message=f"Minutes are 0 to {limits.MAX_SESSION_MINUTES}.",
+            ),
+            models.CheckConstraint(
+                condition=Q(speed_kmh__gt=0, speed_kmh__lte=limits.MAX_BACKWARD_SPEED_KMH),
+                name="sessionlog_speed_range",
+                violation_error_message=f"Speed must be above 0 and at most {limits.MAX_BACKWARD_SPEED_KMH} km/h.",
+            ),
+            models.CheckConstraint(
+                condition=Q(incline_pct__gte=0, incline_pct__lte=limits.MAX_INCLINE_PCT),
+                name="sessionlog_incline_range",
+                violation_error_message=f"Incline must be between 0 and {limits.MAX_INCLINE_PCT} %.",
+            ),
+            models.CheckConstraint(
+                condition=Q(pain_before__gte=0, pain_before__lte=10, pain_after__gte=0, pain_after__lte=10)
+                & (Q(pain_next_day__isnull=True) | Q(pain_next_day__gte=0, pain_next_day__lte=10)),
+                name="sessionlog_pain_range",
+                violation_error_message="Pain is scored 0 to 10.",
+            ),
+            models.CheckConstraint(
+                condition=Q(effort__gte=6, effort__lte=20),
+                name="sessionlog_effort_range",
+                violation_error_message="Effort is scored on the Borg scale, 6 to 20.",
+            ),
+            models.CheckConstraint(
+                condition=Q(event__in=[e.value for e in SessionEvent]),
+                name="sessionlog_event_valid",
+                violation_error_message="Choose fall, near fall or none.",
+            ),
+            models.CheckConstraint(
+                condition=Q(rails__in=[r.value for r in RailUse]),
+                name="sessionlog_rails_valid",
+                violation_error_message="Choose the rail use from the list.",
+            ),
+            models.CheckConstraint(
+                condition=Q(setting__in=[s.value for s in SessionSetting]),
+                name="sessionlog_setting_valid",
+                violation_error_message="A session is a clinic or a home session.",
+            ),
+            models.CheckConstraint(
+                condition=Q(week__gte=1, week__lte=limits.MAX_WEEKS),
+                name="sessionlog_week_range",
+                violation_error_message="Week numbers start at 1.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Session of {self.session_date:%d %b %Y}"
+
+    @property
+    def is_fall_event(self) -> bool:
+        return self.event != SessionEvent.NONE
+
+
+class ProgressionAction(models.TextChoices):
+    ADVANCE = "advance", "Advance to the next week"
+    REPEAT = "repeat", "Repeat this week"
+    STEP_BACK = "step_back", "Step back one week"
+    PAUSE = "pause", "Pause the program"
+    COMPLETE = "complete", "Complete the program"
+
+
+class ProgressionDecision(models.Model):
+    """A week's review: what the engine suggested, what the clinician applied, and why."""
+
+    Action = ProgressionAction
+
+    prescription = models.ForeignKey(Prescription, on_delete=models.PROTECT, related_name="decisions")
+    week = models.PositiveSmallIntegerField("week reviewed")
+    stage_started_on = models.DateField("week in force since")
+    decided_on = models.DateField()
+    suggested = models.CharField(max_length=10, choices=ProgressionAction.choices)
+    suggested_reasons = models.JSONField(default=list)
+    action = models.CharField("applied", max_length=10, choices=ProgressionAction.choices)
+    next_week = models.PositiveSmallIntegerField()
+    note = models.CharField(
+        max_length=500, blank=True, help_text="Why the clinician chose otherwise than the suggestion."
+    )
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["prescription", "decided_on", "created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(suggested__in=[a.value for a in ProgressionAction])
+                & Q(action__in=[a.value for a in ProgressionAction]),
+                name="decision_action_valid",
+                violation_error_message="Unknown progression decision.",
+            ),
+            models.CheckConstraint(
+                condition=Q(action=F("suggested")) | ~Q(note=""),
+                name="decision_override_has_note",
+                violation_error_message="Say why you chose otherwise than the suggestion.",
+            ),
+            models.CheckConstraint(
+                condition=Q(week__gte=1, next_week__gte=1),
+                name="decision_weeks_positive",
+                violation_error_message="Week numbers start at 1.",
+            ),
+            models.CheckConstraint(
+                condition=Q(decided_on__gte=F("stage_started_on")),
+                name="decision_after_stage_start",
+                violation_error_message="A week is reviewed after it starts.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Week {self.week}: {self.get_action_display()}"
+
+    @property
+    def overridden(self) -> bool:
+        return self.action != self.suggested

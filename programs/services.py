@@ -4,14 +4,17 @@ attributed in the history tables to the user who made it."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import fields
+from dataclasses import dataclass, fields
+from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from patients.models import BalanceScreening, Patient
+from patients.services import screening_void
 from programs import gate, progression, template_rules
 from programs.models import (
     CURRENT_STATUSES,
@@ -19,7 +22,11 @@ from programs.models import (
     PrescriptionStatus,
     PrescriptionWeek,
     ProgramTemplate,
+    ProgressionAction,
+    ProgressionDecision,
     Protection,
+    SessionLog,
+    SessionSetting,
     TemplateWeek,
 )
 from retrowalk.roles import is_clinician
@@ -123,24 +130,17 @@ def _lock_gate(*, patient: Patient, screening: BalanceScreening) -> tuple[Patien
     return locked_patient, locked_screening
 
 
+def plan_caps(template: ProgramTemplate) -> progression.PlanCaps:
+    return progression.PlanCaps(
+        weeks=template.weeks,
+        max_speed_kmh=template.max_speed_kmh,
+        max_incline_pct=template.max_incline_pct,
+        max_session_minutes=template.max_session_minutes,
+    )
+
+
 def _check_targets(template: ProgramTemplate, targets: Sequence[progression.WeekTarget]) -> None:
-    problems = []
-    if [t.week for t in targets] != list(range(1, template.weeks + 1)):
-        problems.append(f"The program must have weeks 1 to {template.weeks}.")
-    for t in targets:
-        if not (0 < t.speed_kmh <= template.max_speed_kmh):
-            problems.append(
-                f"Week {t.week}: {t.speed_kmh} km/h is above the template's cap of {template.max_speed_kmh}."
-            )
-        if not (0 <= t.incline_pct <= template.max_incline_pct):
-            problems.append(
-                f"Week {t.week}: incline {t.incline_pct} % is above the cap of {template.max_incline_pct} %."
-            )
-        if not (1 <= t.session_minutes <= template.max_session_minutes):
-            problems.append(
-                f"Week {t.week}: {t.session_minutes} minutes is outside 1 to "
-                f"{template.max_session_minutes} (the session cap)."
-            )
+    problems = progression.check_targets(plan_caps(template), targets)
     if problems:
         raise PrescriptionError(problems)
 
@@ -155,6 +155,7 @@ def prescription_create(
     start_date,
     starting_speed_kmh: Decimal,
     protection: gate.ProtectionFacts,
+    baseline_pain: int = 0,
     weeks: Sequence[progression.WeekTarget] | None = None,
     status: str = PrescriptionStatus.ACTIVE,
 ) -> Prescription:
@@ -176,6 +177,9 @@ def prescription_create(
         status=status,
         start_date=start_date,
         starting_speed_kmh=starting_speed_kmh,
+        baseline_pain=baseline_pain,
+        current_week=1,
+        week_started_on=start_date,
         protection=Protection.PROTECTED if protection.protected else Protection.STANDARD,
         **{name: getattr(protection, name) for name in gate.PROTECTIVE_MEASURES},
     )
@@ -190,6 +194,15 @@ def prescription_create(
         raise PrescriptionError(
             f"A starting speed of {starting_speed_kmh} km/h is above the fastest start this template is written for "
             f"({template.max_start_speed_kmh} km/h): choose a lower speed or another template."
+        )
+    if start_date < screening.screened_on:
+        raise PrescriptionError(
+            f"The program cannot start before the screening that authorises it ({screening.screened_on:%d %b %Y})."
+        )
+    if start_date > screening.valid_until:
+        raise PrescriptionError(
+            f"The screening is valid until {screening.valid_until:%d %b %Y}: start the program by then, "
+            "or rescreen nearer the start."
         )
     if patient.prescriptions.filter(status__in=CURRENT_STATUSES).exists():
         raise PrescriptionError(
@@ -233,3 +246,359 @@ def prescription_activate(*, prescription: Prescription, by, expected_version: i
     current._history_user = by
     current.save()
     return current
+
+
+# --- Changing a program: every change is version-checked and locks patient, then program ---
+
+STALE = "Someone else changed this program meanwhile ({who}): nothing was saved. Reload the page to see their change."
+
+
+def _lock_program(*, prescription: Prescription, expected_version: int | None) -> Prescription:
+    """Lock the patient, then the program (the gate's order), and refuse a stale edit."""
+    Patient.objects.select_for_update().filter(pk=prescription.patient_id).first()
+    current = (
+        Prescription.objects.select_for_update(of=("self",))
+        .select_related("template", "patient", "patient__condition")
+        .get(pk=prescription.pk)
+    )
+    if expected_version is not None and current.version != expected_version:
+        last = current.history.select_related("history_user").first()
+        who = f"version {current.version}"
+        if last is not None and last.history_user is not None:
+            who = f"by {last.history_user.get_full_name() or last.history_user.username}, version {current.version}"
+        raise PrescriptionError(STALE.format(who=who))
+    return current
+
+
+def _require_care_team(prescription: Prescription, by) -> None:
+    if not is_clinician(by) or not prescription.patient.care_team.filter(pk=by.pk).exists():
+        raise PrescriptionError("Only a clinician on the patient's care team can change this program.")
+
+
+def _save(prescription: Prescription, by) -> Prescription:
+    prescription.version += 1
+    prescription.full_clean()
+    prescription._history_user = by
+    prescription.save()
+    return prescription
+
+
+@transaction.atomic
+def prescription_adjust(
+    *, prescription: Prescription, by, expected_version: int, weeks: Sequence[progression.WeekTarget]
+) -> Prescription:
+    """Change weekly targets of a current program, within the template's caps."""
+    current = _lock_program(prescription=prescription, expected_version=expected_version)
+    _require_care_team(current, by)
+    if current.status not in (PrescriptionStatus.DRAFT, *CURRENT_STATUSES):
+        raise PrescriptionError(f"This program is {current.get_status_display().lower()}: it can no longer change.")
+    targets = sorted(weeks, key=lambda t: t.week)
+    _check_targets(current.template, targets)
+    rows = {row.week: row for row in current.weeks.select_for_update()}
+    changed = 0
+    for target in targets:
+        row = rows[target.week]
+        values = {name: getattr(target, name) for name in ADJUSTABLE_FIELDS}
+        if any(getattr(row, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(row, name, value)
+            row.full_clean()
+            row._history_user = by
+            row.save()
+            changed += 1
+    if changed:
+        _save(current, by)
+    return current
+
+
+ADJUSTABLE_FIELDS = ("sessions", "bouts", "bout_minutes", "rest_minutes", "speed_kmh", "incline_pct", "support", "note")
+
+
+@transaction.atomic
+def prescription_pause(*, prescription: Prescription, by, expected_version: int | None, reason: str) -> Prescription:
+    """Pause an active program; no session can be logged until it is resumed."""
+    current = _lock_program(prescription=prescription, expected_version=expected_version)
+    _require_care_team(current, by)
+    if current.status != PrescriptionStatus.ACTIVE:
+        raise PrescriptionError(f"Only an active program can be paused; this one is {current.get_status_display()}.")
+    current.status = PrescriptionStatus.PAUSED
+    current.pause_reason = (reason.strip() or "Paused by the clinician.")[:300]
+    return _save(current, by)
+
+
+@transaction.atomic
+def prescription_resume(
+    *, prescription: Prescription, by, expected_version: int, protection: gate.ProtectionFacts | None = None
+) -> Prescription:
+    """Resume a paused program under the patient's latest screening; the gate applies again.
+
+    The week in force starts afresh today. ``protection`` may raise (or lower) the
+    protective measures to what the latest screening requires.
+    """
+    current = _lock_program(prescription=prescription, expected_version=expected_version)
+    _require_care_team(current, by)
+    if current.status != PrescriptionStatus.PAUSED:
+        raise PrescriptionError("Only a paused program can be resumed.")
+    latest = current.patient.screenings.order_by("-screened_on", "-created_at").first()
+    if latest is None:
+        raise PrescriptionError("There is no balance screening on record: screen the patient before resuming.")
+    latest = BalanceScreening.objects.select_for_update().get(pk=latest.pk)
+    current.screening = latest
+    if protection is not None:
+        current.protection = Protection.PROTECTED if protection.protected else Protection.STANDARD
+        for name in gate.PROTECTIVE_MEASURES:
+            setattr(current, name, getattr(protection, name))
+    refusals = current.gate_refusals()
+    if refusals:
+        raise PrescriptionError([r.replace("before prescribing", "before resuming") for r in refusals])
+    current.status = PrescriptionStatus.ACTIVE
+    current.pause_reason = ""
+    current.week_started_on = max(timezone.localdate(), current.start_date)
+    return _save(current, by)
+
+
+@transaction.atomic
+def prescription_stop(*, prescription: Prescription, by, expected_version: int, reason: str) -> Prescription:
+    """End a program early, with the reason."""
+    current = _lock_program(prescription=prescription, expected_version=expected_version)
+    _require_care_team(current, by)
+    if current.status not in (PrescriptionStatus.DRAFT, *CURRENT_STATUSES):
+        raise PrescriptionError(f"This program is already {current.get_status_display().lower()}.")
+    if not reason.strip():
+        raise PrescriptionError("Say why the program is stopped.")
+    current.status = PrescriptionStatus.STOPPED
+    current.stop_reason = reason.strip()[:300]
+    current.ended_on = timezone.localdate()
+    return _save(current, by)
+
+
+@transaction.atomic
+def prescription_complete(*, prescription: Prescription, by, expected_version: int) -> Prescription:
+    """Mark a current program as completed."""
+    current = _lock_program(prescription=prescription, expected_version=expected_version)
+    _require_care_team(current, by)
+    if current.status not in CURRENT_STATUSES:
+        raise PrescriptionError(f"This program is {current.get_status_display().lower()}: it cannot be completed.")
+    current.status = PrescriptionStatus.COMPLETED
+    current.ended_on = timezone.localdate()
+    return _save(current, by)
+
+
+# --- Week-end reviews ---
+
+
+@dataclass(frozen=True)
+class Review:
+    """The engine's suggestion for the week in force, with what it was based on."""
+
+    due: bool
+    stage_days: int
+    planned_sessions: int
+    done_sessions: int
+    decision: progression.Decision
+
+
+def review_of(*, prescription: Prescription, logs: Sequence[SessionLog], weeks: Sequence[PrescriptionWeek], today):
+    """The suggestion for the week in force from its logs (pure arithmetic over loaded rows).
+
+    ``logs`` are the program's logs (any order); only those since the week took
+    effect count. Planned sessions grow by the week's sessions for each full 7
+    days the week has been in force (a late review counts every week it ran).
+    """
+    template = prescription.template
+    by_week = {w.week: w for w in weeks}
+    week = by_week.get(prescription.current_week)
+    stage_days = max(0, (today - prescription.week_started_on).days)
+    planned = (week.sessions if week else 0) * max(1, stage_days // 7)
+    stage = [log for log in logs if log.session_date >= prescription.week_started_on]
+    following = by_week.get(prescription.current_week + 1)
+    decision = progression.decide(
+        progression.WeekReview(
+            week=prescription.current_week,
+            weeks=len(by_week),
+            planned_sessions=planned,
+            baseline_pain=prescription.baseline_pain,
+            sessions=[
+                progression.SessionFacts(
+                    session_date=log.session_date,
+                    minutes=log.minutes,
+                    pain_before=log.pain_before,
+                    pain_after=log.pain_after,
+                    effort=log.effort,
+                    event=log.event,
+                    pain_next_day=log.pain_next_day,
+                )
+                for log in stage
+            ],
+            rules=progression.AdvanceRules(
+                max_pain=template.advance_max_pain,
+                max_pain_rise=template.advance_max_pain_rise,
+                max_effort=template.advance_max_rpe,
+                min_adherence_pct=template.advance_min_adherence_pct,
+            ),
+            next_speed_kmh=following.speed_kmh if following else None,
+            max_speed_kmh=template.max_speed_kmh,
+        )
+    )
+    return Review(
+        due=prescription.status == PrescriptionStatus.ACTIVE and stage_days >= 7,
+        stage_days=stage_days,
+        planned_sessions=planned,
+        done_sessions=sum(1 for log in stage if log.minutes > 0),
+        decision=decision,
+    )
+
+
+@transaction.atomic
+def progression_apply(
+    *, prescription: Prescription, by, expected_version: int, action: str, note: str = ""
+) -> ProgressionDecision:
+    """Apply the week's decision, or override it with a note. The next week takes effect today."""
+    current = _lock_program(prescription=prescription, expected_version=expected_version)
+    _require_care_team(current, by)
+    if current.status != PrescriptionStatus.ACTIVE:
+        raise PrescriptionError("Only an active program is reviewed; resume it first.")
+    today = timezone.localdate()
+    weeks = list(current.weeks.all())
+    review = review_of(prescription=current, logs=list(current.logs.all()), weeks=weeks, today=today)
+    suggested = review.decision
+    last = len(weeks)
+    note = note.strip()
+    if action != suggested.action and not note:
+        raise PrescriptionError(
+            f"The suggestion was to {ProgressionAction(suggested.action).label.lower()}: "
+            "say why you chose otherwise in the note."
+        )
+    week = current.current_week
+    if action == ProgressionAction.ADVANCE:
+        if week >= last:
+            raise PrescriptionError(f"Week {week} is the last week: complete the program instead of advancing.")
+        next_week = week + 1
+    elif action == ProgressionAction.STEP_BACK:
+        if week == 1:
+            raise PrescriptionError("Week 1 is the first week: repeat it instead of stepping back.")
+        next_week = week - 1
+    elif action in (ProgressionAction.REPEAT, ProgressionAction.PAUSE, ProgressionAction.COMPLETE):
+        next_week = week
+    else:
+        raise PrescriptionError("Choose advance, repeat, step back, pause or complete.")
+    decision = ProgressionDecision(
+        prescription=current,
+        week=week,
+        stage_started_on=current.week_started_on,
+        decided_on=today,
+        suggested=suggested.action,
+        suggested_reasons=list(suggested.reasons),
+        action=action,
+        next_week=next_week,
+        note=note[:500],
+        decided_by=by,
+    )
+    decision.full_clean()
+    decision._history_user = by
+    decision.save()
+    if action == ProgressionAction.PAUSE:
+        current.status = PrescriptionStatus.PAUSED
+        current.pause_reason = f"Week {week} review: {note or '; '.join(suggested.reasons)}"[:300]
+    elif action == ProgressionAction.COMPLETE:
+        current.status = PrescriptionStatus.COMPLETED
+        current.ended_on = today
+    else:
+        current.current_week = next_week
+        current.week_started_on = max(today, current.start_date)
+    _save(current, by)
+    return decision
+
+
+# --- Session logs ---
+
+
+@dataclass(frozen=True)
+class SessionEntry:
+    session_date: date
+    minutes: int
+    speed_kmh: Decimal
+    incline_pct: Decimal
+    pain_before: int
+    pain_after: int
+    effort: int
+    event: str
+    rails: str
+    note: str = ""
+    pain_next_day: int | None = None
+
+
+def _week_in_force(prescription: Prescription, on: date) -> int:
+    if on >= prescription.week_started_on:
+        return prescription.current_week
+    earlier = prescription.decisions.filter(decided_on__lte=on).order_by("-decided_on", "-created_at").first()
+    return earlier.next_week if earlier else 1
+
+
+@transaction.atomic
+def session_log_create(*, prescription: Prescription, by, entry: SessionEntry) -> SessionLog:
+    """Log a walked session. A fall or near fall pauses the program and voids the screening.
+
+    The clinician's log is a clinic session; the patient's own is a home session.
+    """
+    current = _lock_program(prescription=prescription, expected_version=None)
+    patient = current.patient
+    if is_clinician(by) and patient.care_team.filter(pk=by.pk).exists():
+        setting = SessionSetting.CLINIC
+    elif patient.user_id is not None and patient.user_id == by.pk:
+        setting = SessionSetting.HOME
+    else:
+        raise PrescriptionError("Only the patient or a clinician on the care team can log a session.")
+    if current.status != PrescriptionStatus.ACTIVE:
+        why = {
+            PrescriptionStatus.PAUSED: f"it is paused ({current.pause_reason or 'by the therapist'}). "
+            "Sessions can be logged again once the therapist resumes it.",
+            PrescriptionStatus.DRAFT: "it has not started yet.",
+        }.get(current.status, f"it is {current.get_status_display().lower()}.")
+        raise PrescriptionError(f"No session can be logged on this program: {why}")
+    today = timezone.localdate()
+    problems = {}
+    if entry.session_date < current.start_date:
+        problems["session_date"] = f"The program started on {current.start_date:%d %b %Y}: choose that date or later."
+    elif entry.session_date > today:
+        problems["session_date"] = "A session cannot be logged ahead: choose today or an earlier date."
+    if entry.speed_kmh > current.template.max_speed_kmh:
+        problems["speed_kmh"] = (
+            f"{entry.speed_kmh} km/h is above this program's cap of {current.template.max_speed_kmh} km/h."
+        )
+    if problems:
+        raise ValidationError(problems)
+    log = SessionLog(
+        prescription=current,
+        week=_week_in_force(current, entry.session_date),
+        setting=setting,
+        entered_by=by,
+        **{f.name: getattr(entry, f.name) for f in fields(SessionEntry)},
+    )
+    log.full_clean()
+    log._history_user = by
+    log.save()
+    if log.is_fall_event:
+        when = f"{log.get_event_display().split(' (')[0]} reported for {log.session_date:%d %b %Y} ({setting.label})"
+        current.status = PrescriptionStatus.PAUSED
+        current.pause_reason = f"{when}: rescreen before resuming."[:300]
+        _save(current, by)
+        for screening in patient.screenings.filter(voided_at__isnull=True):
+            screening_void(screening=screening, by=by, reason=when)
+    return log
+
+
+@transaction.atomic
+def session_log_next_day_pain(*, log: SessionLog, by, pain: int) -> SessionLog:
+    """Add the pain felt the morning after a session (once; the progression rules read it)."""
+    locked = SessionLog.objects.select_for_update().select_related("prescription__patient").get(pk=log.pk)
+    patient = locked.prescription.patient
+    if not (patient.user_id == by.pk or (is_clinician(by) and patient.care_team.filter(pk=by.pk).exists())):
+        raise PrescriptionError("Only the patient or a clinician on the care team can add to this log.")
+    if locked.pain_next_day is not None:
+        raise PrescriptionError("The next-morning pain of this session is already recorded.")
+    locked.pain_next_day = pain
+    locked.full_clean()
+    locked._history_user = by
+    locked.save(update_fields=["pain_next_day"])
+    return locked

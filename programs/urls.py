@@ -7,4 +7,14 @@ app_name = "programs"
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("my-plan/", views.my_plan, name="my_plan"),
+    path("patients/<uuid:public_id>/prescribe/", views.prescribe, name="prescribe"),
+    path("programs/<uuid:public_id>/", views.prescription_detail, name="prescription"),
+    path("programs/<uuid:public_id>/adjust/", views.prescription_adjust, name="adjust"),
+    path("programs/<uuid:public_id>/pause/", views.prescription_pause, name="pause"),
+    path("programs/<uuid:public_id>/resume/", views.prescription_resume, name="resume"),
+    path("programs/<uuid:public_id>/stop/", views.prescription_stop, name="stop"),
+    path("programs/<uuid:public_id>/complete/", views.prescription_complete, name="complete"),
+    path("programs/<uuid:public_id>/review/", views.progression_apply, name="review"),
+    path("programs/<uuid:public_id>/log/", views.session_log_create, name="log"),
+    path("sessions/<uuid:public_id>/next-day/", views.session_log_next_day, name="next_day"),
 ]

@@ -1,21 +1,347 @@
-from django.shortcuts import render
+"""Programs pages: dashboard, prescribing, the program page and its POST-only actions, session logs."""
 
-from patients.selectors import patients_for
-from retrowalk.roles import require_clinician, require_patient
+from __future__ import annotations
 
-DASHBOARD_PATIENTS = 50
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from patients.selectors import latest_screening, patient_for
+from programs import charts, forms, selectors, services
+from programs.models import PrescriptionStatus, SessionLog
+from programs.progression import suggest_starting_speed
+from retrowalk.models import speed_unit_of
+from retrowalk.roles import is_clinician, require_clinician, require_patient
+
+DASHBOARD_PAGE = 25
 
 
+@never_cache
 def dashboard(request):
+    """The clinician's patients, most urgent first, with their flags and adherence."""
     require_clinician(request.user)
-    patients = patients_for(user=request.user).order_by("-updated_at", "id")
-    return render(
-        request,
-        "programs/dashboard.html",
-        {"patients": patients[:DASHBOARD_PATIENTS], "patient_count": patients.count()},
+    today = timezone.localdate()
+    page = Paginator(selectors.dashboard_patients(user=request.user, today=today), DASHBOARD_PAGE).get_page(
+        request.GET.get("page")
     )
+    rows = list(page.object_list)
+    progress = selectors.progress_of(prescription_ids=[r.rx_id for r in rows if r.rx_id], today=today)
+    for row in rows:
+        row.flags = selectors.flags_of(row)
+        row.progress = progress.get(row.rx_id)
+    return render(request, "programs/dashboard.html", {"page": page, "rows": rows, "today": today})
 
 
 def my_plan(request):
     require_patient(request.user)
     return render(request, "programs/my_plan.html")
+
+
+# --- Prescribing ---
+
+
+def _suggestion(patient, template):
+    screening = latest_screening(patient=patient)
+    return suggest_starting_speed(
+        rule=template.starting_speed_rule,
+        bmwt_seconds=screening.bmwt_seconds if screening else None,
+        forward_kmh=patient.comfortable_forward_speed_kmh,
+        cap_kmh=template.max_start_speed_kmh,
+    )
+
+
+@never_cache
+def prescribe(request, public_id):
+    """Template → personalise → preview every week (editable within the caps) → save."""
+    require_clinician(request.user)
+    patient = patient_for(user=request.user, public_id=public_id)
+    unit = speed_unit_of(request.user)
+    screening = latest_screening(patient=patient)
+    context = {"patient": patient, "screening": screening, "today": timezone.localdate(), "weeks": None}
+    action = request.POST.get("action") if request.method == "POST" else None
+    form = forms.PrescribeForm(request.POST or None, patient=patient, unit=unit)
+    templates = list(form.fields["template"].queryset)
+    if not templates:
+        context["form"] = None
+        return render(request, "programs/prescribe.html", context)
+    if action is None:
+        suggestion = _suggestion(patient, templates[0])
+        form = forms.PrescribeForm(
+            patient=patient,
+            unit=unit,
+            initial={
+                "template": templates[0],
+                "start_date": timezone.localdate(),
+                "starting_speed_kmh": suggestion.kmh,
+                "baseline_pain": 0,
+            },
+        )
+        context.update(form=form, suggestion=suggestion)
+        return render(request, "programs/prescribe.html", context)
+    context["form"] = form
+    if not form.is_valid():
+        return render(request, "programs/prescribe.html", context)
+    template = form.cleaned_data["template"]
+    context["suggestion"] = _suggestion(patient, template)
+    plan = services.prescription_plan(template=template, starting_speed_kmh=form.cleaned_data["starting_speed_kmh"])
+    if action == "save" and request.POST.get("weeks-TOTAL_FORMS"):
+        weeks = forms.week_formset(data=request.POST, unit=unit, template=template)
+    else:
+        weeks = forms.week_formset(unit=unit, template=template, initial=forms.initial_weeks(plan))
+    context.update(weeks=weeks, template=template)
+    if action != "save" or not weeks.is_valid():
+        return render(request, "programs/prescribe.html", context)
+    if screening is None:
+        form.add_error(None, "There is no balance screening on record: screen the patient before prescribing.")
+        return render(request, "programs/prescribe.html", context)
+    try:
+        prescription = services.prescription_create(
+            patient=patient,
+            template=template,
+            screening=screening,
+            by=request.user,
+            start_date=form.cleaned_data["start_date"],
+            starting_speed_kmh=form.cleaned_data["starting_speed_kmh"],
+            baseline_pain=form.cleaned_data["baseline_pain"],
+            protection=form.protection_facts(),
+            weeks=weeks.targets(),
+        )
+    except services.PrescriptionError as exc:
+        for message in exc.messages:
+            form.add_error(None, message)
+        return render(request, "programs/prescribe.html", context)
+    except ValidationError as exc:
+        form.add_error(None, exc.messages)
+        return render(request, "programs/prescribe.html", context)
+    messages.success(
+        request,
+        f"{prescription.template.name} prescribed for {patient.full_name}, "
+        f"starting {prescription.start_date:%d %b %Y}.",
+    )
+    return redirect(patient)
+
+
+# --- The program page and its actions ---
+
+
+@never_cache
+def prescription_detail(request, public_id):
+    require_clinician(request.user)
+    prescription = selectors.prescription_for(user=request.user, public_id=public_id)
+    program = charts.program_context(prescription=prescription, user=request.user, today=timezone.localdate())
+    return render(
+        request,
+        "programs/prescription_detail.html",
+        {"patient": prescription.patient, "prescription": prescription, "program": program},
+    )
+
+
+@never_cache
+def prescription_adjust(request, public_id):
+    """Change any week within the template's caps; a stale save (version) is refused."""
+    require_clinician(request.user)
+    prescription = selectors.prescription_for(user=request.user, public_id=public_id)
+    unit = speed_unit_of(request.user)
+    rows = list(prescription.weeks.all())
+    if request.method == "POST":
+        version_form = forms.VersionForm(request.POST)
+        weeks = forms.week_formset(data=request.POST, unit=unit, template=prescription.template)
+        if version_form.is_valid() and weeks.is_valid():
+            try:
+                services.prescription_adjust(
+                    prescription=prescription,
+                    by=request.user,
+                    expected_version=version_form.cleaned_data["version"],
+                    weeks=weeks.targets(),
+                )
+            except services.PrescriptionError as exc:
+                for message in exc.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(request, "The program's weeks were saved.")
+                return redirect(prescription)
+        elif not version_form.is_valid():
+            messages.error(request, "The form was incomplete: reload the page and try again.")
+    else:
+        version_form = forms.VersionForm(initial={"version": prescription.version})
+        weeks = forms.week_formset(unit=unit, template=prescription.template, initial=forms.initial_weeks(rows))
+    return render(
+        request,
+        "programs/prescription_adjust.html",
+        {"prescription": prescription, "patient": prescription.patient, "weeks": weeks, "version_form": version_form},
+    )
+
+
+def _action(request, public_id, form_class, run, done, **form_kwargs):
+    """One POST-only state change: validate the small form, call one service, say what happened."""
+    require_clinician(request.user)
+    prescription = selectors.prescription_for(user=request.user, public_id=public_id)
+    form = form_class(request.POST, **{k: v(prescription) for k, v in form_kwargs.items()})
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+        return redirect(prescription)
+    try:
+        result = run(prescription, form)
+    except services.PrescriptionError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, done(result) if callable(done) else done)
+    return redirect(prescription)
+
+
+@require_POST
+def prescription_pause(request, public_id):
+    return _action(
+        request,
+        public_id,
+        forms.PauseForm,
+        lambda rx, f: services.prescription_pause(
+            prescription=rx,
+            by=request.user,
+            expected_version=f.cleaned_data["version"],
+            reason=f.cleaned_data["reason"],
+        ),
+        "The program is paused. No session can be logged until it is resumed.",
+    )
+
+
+@require_POST
+def prescription_resume(request, public_id):
+    return _action(
+        request,
+        public_id,
+        forms.ResumeForm,
+        lambda rx, f: services.prescription_resume(
+            prescription=rx,
+            by=request.user,
+            expected_version=f.cleaned_data["version"],
+            protection=f.protection_facts(),
+        ),
+        "The program is active again; the week in force starts today.",
+        prescription=lambda rx: rx,
+    )
+
+
+@require_POST
+def prescription_stop(request, public_id):
+    return _action(
+        request,
+        public_id,
+        forms.StopForm,
+        lambda rx, f: services.prescription_stop(
+            prescription=rx,
+            by=request.user,
+            expected_version=f.cleaned_data["version"],
+            reason=f.cleaned_data["reason"],
+        ),
+        "The program was stopped.",
+    )
+
+
+@require_POST
+def prescription_complete(request, public_id):
+    return _action(
+        request,
+        public_id,
+        forms.VersionForm,
+        lambda rx, f: services.prescription_complete(
+            prescription=rx, by=request.user, expected_version=f.cleaned_data["version"]
+        ),
+        "The program is marked completed.",
+    )
+
+
+@require_POST
+def progression_apply(request, public_id):
+    return _action(
+        request,
+        public_id,
+        forms.ReviewForm,
+        lambda rx, f: services.progression_apply(
+            prescription=rx,
+            by=request.user,
+            expected_version=f.cleaned_data["version"],
+            action=f.cleaned_data["action"],
+            note=f.cleaned_data["note"],
+        ),
+        lambda decision: f"Week {decision.week} reviewed: {decision.get_action_display().lower()}.",
+    )
+
+
+# --- Session logs (clinician in clinic, patient at home) ---
+
+
+@never_cache
+def session_log_create(request, public_id):
+    prescription = selectors.prescription_for(user=request.user, public_id=public_id)
+    unit = speed_unit_of(request.user)
+    back = prescription if is_clinician(request.user) else "programs:my_plan"
+    if prescription.status != PrescriptionStatus.ACTIVE:
+        messages.error(
+            request,
+            f"No session can be logged: this program is {prescription.get_status_display().lower()}"
+            + (f" ({prescription.pause_reason})" if prescription.pause_reason else "")
+            + ".",
+        )
+        return redirect(back)
+    week = prescription.weeks.filter(week=prescription.current_week).first()
+    if request.method == "POST":
+        form = forms.SessionLogForm(request.POST, unit=unit, prescription=prescription)
+        if form.is_valid():
+            try:
+                log = services.session_log_create(
+                    prescription=prescription, by=request.user, entry=services.SessionEntry(**form.entry_values())
+                )
+            except services.PrescriptionError as exc:
+                form.add_error(None, exc.messages)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                if log.is_fall_event:
+                    messages.warning(
+                        request,
+                        f"{log.get_event_display().split(' (')[0]} logged. The program is paused and the balance "
+                        "screening is void: rescreen before resuming.",
+                    )
+                else:
+                    messages.success(request, f"Session of {log.session_date:%d %b %Y} logged.")
+                return redirect(back)
+    else:
+        initial = {"session_date": timezone.localdate(), "event": "none"}
+        if week is not None:
+            initial.update(minutes=week.session_minutes, speed_kmh=week.speed_kmh, incline_pct=week.incline_pct)
+        form = forms.SessionLogForm(initial=initial, unit=unit, prescription=prescription)
+    return render(
+        request,
+        "programs/session_log_form.html",
+        {"form": form, "prescription": prescription, "patient": prescription.patient, "week": week},
+    )
+
+
+@require_POST
+def session_log_next_day(request, public_id):
+    log = get_object_or_404(
+        SessionLog.objects.select_related("prescription"),
+        public_id=public_id,
+        prescription__in=selectors.prescriptions_for(user=request.user),
+    )
+    back = log.prescription if is_clinician(request.user) else "programs:my_plan"
+    form = forms.NextDayPainForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Next-morning pain is a whole number from 0 to 10.")
+        return redirect(back)
+    try:
+        services.session_log_next_day_pain(log=log, by=request.user, pain=form.cleaned_data["pain"])
+    except services.PrescriptionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Next-morning pain after {log.session_date:%d %b %Y} recorded.")
+    return redirect(back)

@@ -93,6 +93,10 @@ TEMPLATES = [
     },
 ]
 
+# Sections other apps add to the patient chart: dotted paths to callables
+# (request, patient) -> [{"template": ..., "context": {...}}]. patients never imports programs.
+PATIENT_CHART_SECTIONS = ["programs.charts.patient_sections"]
+
 DATABASES = {
     "default": database_from_url(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),

@@ -42,6 +42,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("accounts/preferences/", views.preferences, name="preferences"),
     path("admin/", admin.site.urls),
     path("patients/", include("patients.urls")),
     path("", include("programs.urls")),

@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
@@ -5,6 +6,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from retrowalk import services
+from retrowalk.forms import PreferencesForm
+from retrowalk.models import speed_unit_of
 from retrowalk.roles import role_of
 
 HOME_BY_ROLE = {
@@ -34,6 +38,19 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
     return JsonResponse({"status": "ok", "database": "up"})
+
+
+def preferences(request):
+    """Each user's display preferences (the speed unit)."""
+    if request.method == "POST":
+        form = PreferencesForm(request.POST)
+        if form.is_valid():
+            services.preferences_update(user=request.user, speed_unit=form.cleaned_data["speed_unit"])
+            messages.success(request, "Your preferences were saved.")
+            return redirect("preferences")
+    else:
+        form = PreferencesForm(initial={"speed_unit": speed_unit_of(request.user)})
+    return render(request, "retrowalk/preferences.html", {"form": form})
 
 
 def _error_page(template: str, status: int):

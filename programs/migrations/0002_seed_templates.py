@@ -19,7 +19,7 @@ CAPS = {
     "advance_max_pain": 3,  # pain NRS <= 3/10 [G2]
     "advance_max_pain_rise": 2,  # not >= 2 points above baseline [G2]
     "advance_max_rpe": 13,  # Borg <= 13 "somewhat hard" [G3]
-    "advance_min_adherence_pct": 67,  # >= 2/3 of planned sessions [G2][T8]
+    "advance_min_adherence_pct": 67,  # >= 2/3 of planned sessions [G2][T8]; 66 from programs migration 0004
 }
 
 RAILS = "rails_available"

@@ -8,12 +8,12 @@ from decimal import Decimal as D
 import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from programs.forms import PrescriptionForm
 from programs.models import Prescription, PrescriptionWeek
 from programs.services import PrescriptionError
-from tests.programs.conftest import FULL_PROTECTION
+from tests.programs.conftest import FULL_PROTECTION, prescribe_post
 
 SCENARIOS = ["other_patient", "expired", "voided", "not_cleared", "protected_without_protection"]
 PATHS = ["service", "form", "admin", "script", "objects_create", "bulk_create", "update"]
@@ -46,6 +46,7 @@ def _fields(patient, screening, oa_template, clinician):
         "screening": screening,
         "prescriber": clinician,
         "start_date": timezone.localdate(),
+        "week_started_on": timezone.localdate(),
         "starting_speed_kmh": D("2.0"),
         "status": "active",
     }
@@ -63,7 +64,17 @@ def _state():
 @pytest.mark.parametrize("path", PATHS)
 @pytest.mark.parametrize("name", SCENARIOS)
 def test_every_path_is_refused(
-    name, path, scenario, patient, screen, prescribe, oa_template, clinician, admin_client_, is_postgres
+    name,
+    path,
+    scenario,
+    patient,
+    screen,
+    prescribe,
+    oa_template,
+    clinician,
+    clinician_client,
+    admin_client_,
+    is_postgres,
 ):
     bad = scenario(name)
     fields = _fields(patient, bad, oa_template, clinician)
@@ -80,19 +91,16 @@ def test_every_path_is_refused(
         with pytest.raises(PrescriptionError):
             prescribe(patient, bad)
     elif path == "form":
-        form = PrescriptionForm(
-            data={
-                "template": oa_template.pk,
-                "screening": bad.pk,
-                "start_date": timezone.localdate().isoformat(),
-                "starting_speed_kmh": "2.0",
-                "protection": "standard",
-            },
-            patient=patient,
-            prescriber=clinician,
+        # The prescribe page: the screening is never the client's choice (a posted id is ignored);
+        # the page uses the patient's latest screening and shows the refusal.
+        response = clinician_client.post(
+            reverse("programs:prescribe", kwargs={"public_id": patient.public_id}),
+            prescribe_post(oa_template, screening=bad.pk),
         )
-        assert not form.is_valid()
-        assert "screening" in form.errors
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "The program was not saved" in page
+        assert ("no balance screening" if name == "other_patient" else "rescreen") in page
     elif path == "admin":
         # Prescriptions are not editable in the admin at all (it does not browse charts).
         response = admin_client_.post("/admin/programs/prescription/add/", {"patient": patient.pk, "screening": bad.pk})
@@ -102,21 +110,22 @@ def test_every_path_is_refused(
             "from programs.models import Prescription; from datetime import date; "
             f"Prescription.objects.create(patient_id={patient.pk}, template_id={oa_template.pk}, "
             f"screening_id={bad.pk}, prescriber_id={clinician.pk}, start_date=date.today(), "
+            "week_started_on=date.today(), "
             "starting_speed_kmh='2.0', status='active')"
         )
-        with pytest.raises(IntegrityError), transaction.atomic():
+        with pytest.raises(IntegrityError, match="retrowalk gate"), transaction.atomic():
             call_command("shell", command=code)
     elif path == "objects_create":
-        with pytest.raises(IntegrityError), transaction.atomic():
+        with pytest.raises(IntegrityError, match="retrowalk gate"), transaction.atomic():
             Prescription.objects.create(**fields)
     elif path == "bulk_create":
-        with pytest.raises(IntegrityError), transaction.atomic():
+        with pytest.raises(IntegrityError, match="retrowalk gate"), transaction.atomic():
             Prescription.objects.bulk_create([Prescription(**fields)])
     elif path == "update":
         changes = {"screening": bad}
         if name == "protected_without_protection":
             changes = {"protection": "standard", "harness": False, "one_to_one": False}
-        with pytest.raises(IntegrityError), transaction.atomic():
+        with pytest.raises(IntegrityError, match="retrowalk gate"), transaction.atomic():
             Prescription.objects.filter(pk=baseline.pk).update(**changes)
 
     assert _state() == before
@@ -167,8 +176,8 @@ def test_the_protection_constraint_is_in_every_database(patient, screen, oa_temp
 
 
 @pytest.mark.django_db
-def test_another_patients_screening_cannot_be_chosen_in_the_form(
-    patient, other_patient, other_clinician, clinician, oa_template
+def test_the_prescribe_page_ignores_a_screening_sent_by_the_client(
+    patient, other_patient, other_clinician, clinician_client, oa_template
 ):
     from patients.services import screening_record
 
@@ -177,16 +186,10 @@ def test_another_patients_screening_cannot_be_chosen_in_the_form(
         by=other_clinician,
         values={"screened_on": timezone.localdate(), "berg": 52, "bp_systolic": 120, "bp_diastolic": 80},
     )
-    form = PrescriptionForm(
-        data={
-            "template": oa_template.pk,
-            "screening": foreign.pk,
-            "start_date": timezone.localdate().isoformat(),
-            "starting_speed_kmh": "2.0",
-            "protection": "standard",
-        },
-        patient=patient,
-        prescriber=clinician,
+    response = clinician_client.post(
+        reverse("programs:prescribe", kwargs={"public_id": patient.public_id}),
+        prescribe_post(oa_template, screening=foreign.pk),
     )
-    assert not form.is_valid()
-    assert "Select a valid choice" in form.errors["screening"][0]
+    assert response.status_code == 200
+    assert "no balance screening on record" in response.content.decode()
+    assert not Prescription.objects.exists()

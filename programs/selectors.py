@@ -1,0 +1,208 @@
+"""Reads scoped to the user, and the clinician dashboard's flags.
+
+Every list here is a fixed number of queries whatever the number of patients,
+weeks or logs: flags are computed by the database as annotations, and the
+per-row extras (adherence) come from one query for the whole page.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
+from django.http import Http404
+
+from patients.models import BalanceScreening, Patient
+from patients.selectors import patients_for
+from programs import progression
+from programs.models import (
+    CURRENT_STATUSES,
+    Prescription,
+    PrescriptionStatus,
+    PrescriptionWeek,
+    ProgressionDecision,
+    SessionEvent,
+    SessionLog,
+)
+from retrowalk.roles import is_clinician, is_patient
+
+# Screening due for renewal within this many days (issue 5: "due within 7 days").
+SCREENING_DUE_DAYS = 7
+
+
+def prescriptions_for(*, user) -> QuerySet[Prescription]:
+    base = Prescription.objects.select_related("patient", "patient__condition", "template", "prescriber")
+    if is_clinician(user):
+        return base.filter(patient__care_team=user)
+    if is_patient(user):
+        return base.filter(patient__user=user)
+    return Prescription.objects.none()
+
+
+def prescription_for(*, user, public_id: uuid.UUID | str) -> Prescription:
+    """The program if the user may see it; otherwise 404."""
+    try:
+        return prescriptions_for(user=user).get(public_id=public_id)
+    except (Prescription.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such program.") from None
+
+
+def current_prescription(*, patient: Patient) -> Prescription | None:
+    return (
+        patient.prescriptions.filter(status__in=CURRENT_STATUSES)
+        .select_related("template", "prescriber", "screening")
+        .first()
+    )
+
+
+# --- Dashboard ---
+
+# (flag, weight, label): the weights order the dashboard, most urgent first.
+FLAGS = (
+    ("flag_fall", 100, "Fall or near fall reported"),
+    ("flag_screening_void", 40, "Screening void"),
+    ("flag_screening_expired", 40, "Screening expired"),
+    ("flag_pain", 30, "Pain rising"),
+    ("flag_review", 20, "Week review waiting"),
+    ("flag_missed", 10, "Sessions missed"),
+    ("flag_screening_due", 5, "Screening due"),
+)
+
+
+def _flag(condition: Q) -> Case:
+    return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
+
+
+def dashboard_patients(*, user, today: date) -> QuerySet[Patient]:
+    """The clinician's patients with their current program and flags, most urgent first."""
+    logs = SessionLog.objects.filter(prescription=OuterRef("rx_id"))
+    latest_logs = logs.order_by("-session_date", "-created_at").annotate(peak=Greatest("pain_before", "pain_after"))
+    screenings = BalanceScreening.objects.filter(patient=OuterRef("pk")).order_by("-screened_on", "-created_at")
+    rise_limit = F("current__baseline_pain") + F("current__template__advance_max_pain_rise")
+    queryset = (
+        patients_for(user=user)
+        .annotate(current=FilteredRelation("prescriptions", condition=Q(prescriptions__status__in=CURRENT_STATUSES)))
+        .annotate(
+            rx_id=F("current__id"),
+            rx_public_id=F("current__public_id"),
+            rx_status=F("current__status"),
+            rx_week=F("current__current_week"),
+            rx_weeks=F("current__template__weeks"),
+            rx_week_started_on=F("current__week_started_on"),
+            rx_start_date=F("current__start_date"),
+            scr_valid_until=Subquery(screenings.values("valid_until")[:1]),
+            scr_voided_at=Subquery(screenings.values("voided_at")[:1]),
+            scr_created_at=Subquery(screenings.values("created_at")[:1]),
+            last_event_at=Subquery(
+                logs.exclude(event=SessionEvent.NONE).order_by("-created_at").values("created_at")[:1]
+            ),
+            pain_last=Subquery(latest_logs.values("peak")[:1]),
+            pain_previous=Subquery(latest_logs.values("peak")[1:2]),
+            # Sessions walked in the 7 days before today (today's may still be ahead).
+            done_7_days=Coalesce(
+                Subquery(
+                    logs.filter(session_date__gte=today - timedelta(days=7), session_date__lt=today, minutes__gt=0)
+                    .order_by()
+                    .values("prescription")
+                    .annotate(n=Count("id"))
+                    .values("n")[:1]
+                ),
+                0,
+            ),
+            planned_per_week=Subquery(
+                PrescriptionWeek.objects.filter(prescription=OuterRef("rx_id"), week=OuterRef("rx_week")).values(
+                    "sessions"
+                )[:1]
+            ),
+        )
+    )
+    has_rx = Q(rx_id__isnull=False)
+    active = Q(rx_status=PrescriptionStatus.ACTIVE)
+    queryset = queryset.annotate(
+        flag_fall=_flag(
+            Q(last_event_at__isnull=False) & (Q(scr_created_at__isnull=True) | Q(last_event_at__gt=F("scr_created_at")))
+        ),
+        flag_screening_void=_flag(has_rx & Q(scr_voided_at__isnull=False)),
+        flag_screening_expired=_flag(has_rx & Q(scr_voided_at__isnull=True) & Q(scr_valid_until__lt=today)),
+        flag_screening_due=_flag(
+            has_rx
+            & Q(scr_voided_at__isnull=True)
+            & Q(scr_valid_until__gte=today, scr_valid_until__lte=today + timedelta(days=SCREENING_DUE_DAYS))
+        ),
+        flag_pain=_flag(has_rx & Q(pain_last__gte=rise_limit, pain_previous__gte=rise_limit)),
+        flag_review=_flag(active & Q(rx_week_started_on__lte=today - timedelta(days=7))),
+        flag_missed=_flag(
+            active & Q(rx_start_date__lte=today - timedelta(days=6)) & Q(done_7_days__lt=F("planned_per_week"))
+        ),
+    )
+    urgency = sum(
+        (Case(When(**{name: True}, then=Value(weight)), default=Value(0)) for name, weight, _ in FLAGS),
+        start=Value(0),
+    )
+    return queryset.annotate(
+        urgency=ExpressionWrapper(urgency, output_field=IntegerField()),
+        has_program=_flag(has_rx),
+    ).order_by("-urgency", "-has_program", "last_name", "first_name", "id")
+
+
+def flags_of(row) -> list[tuple[str, str]]:
+    """The (flag name, label) pairs set on a dashboard row."""
+    return [(name, label) for name, _, label in FLAGS if getattr(row, name, False)]
+
+
+@dataclass(frozen=True)
+class ProgramProgress:
+    adherence_pct: int | None
+    done_sessions: int
+
+
+def progress_of(*, prescription_ids: list[int], today: date) -> dict[int, ProgramProgress]:
+    """Adherence of several programs in three queries (weeks, decisions, logs), whatever their size."""
+    if not prescription_ids:
+        return {}
+    sessions: dict[int, dict[int, int]] = defaultdict(dict)
+    for rx, week, n in PrescriptionWeek.objects.filter(prescription_id__in=prescription_ids).values_list(
+        "prescription_id", "week", "sessions"
+    ):
+        sessions[rx][week] = n
+    stages: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for rx, week, started, decided in ProgressionDecision.objects.filter(
+        prescription_id__in=prescription_ids
+    ).values_list("prescription_id", "week", "stage_started_on", "decided_on"):
+        stages[rx].append((sessions[rx].get(week, 0), (decided - started).days))
+    done = dict(
+        SessionLog.objects.filter(prescription_id__in=prescription_ids, minutes__gt=0)
+        .order_by()
+        .values("prescription_id")
+        .annotate(n=Count("id"))
+        .values_list("prescription_id", "n")
+    )
+    current = Prescription.objects.filter(pk__in=prescription_ids).values_list(
+        "pk", "current_week", "week_started_on", "status"
+    )
+    result = {}
+    for rx, week, started, status in current:
+        days = max(0, (today - started).days) if status == PrescriptionStatus.ACTIVE else 0
+        planned = [*stages[rx], (sessions[rx].get(week, 0), days)]
+        result[rx] = ProgramProgress(
+            adherence_pct=progression.adherence_pct(planned, done.get(rx, 0)), done_sessions=done.get(rx, 0)
+        )
+    return result

@@ -1,0 +1,49 @@
+"""Form fields shared by the apps."""
+
+from decimal import Decimal
+
+from django import forms
+
+from retrowalk import units
+
+
+class SpeedField(forms.DecimalField):
+    """A speed typed in the user's unit; cleans to km/h (rounded to 0.1) for storage.
+
+    ``min_kmh``/``max_kmh`` bound the stored value; errors quote the limit in the user's unit.
+    """
+
+    def __init__(self, *, unit: str, min_kmh: Decimal = Decimal("0.1"), max_kmh: Decimal | None = None, **kwargs):
+        self.unit = unit
+        self.min_kmh = min_kmh
+        self.max_kmh = max_kmh
+        kwargs.setdefault("max_digits", 4)
+        kwargs.setdefault("decimal_places", 2)
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("step", "0.1")
+        self.widget.attrs.setdefault("inputmode", "decimal")
+
+    def set_max_kmh(self, max_kmh: Decimal) -> None:
+        self.max_kmh = max_kmh
+        self.widget.attrs["max"] = str(units.to_unit(max_kmh, self.unit))
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            return units.to_unit(value, self.unit)
+        return value
+
+    def clean(self, value):
+        typed = super().clean(value)
+        if typed is None:
+            return None
+        kmh = units.to_kmh(typed, self.unit)
+        label = units.unit_label(self.unit)
+        if kmh < self.min_kmh:
+            raise forms.ValidationError(
+                f"The speed must be at least {units.to_unit(self.min_kmh, self.unit)} {label}.", code="speed_min"
+            )
+        if self.max_kmh is not None and kmh > self.max_kmh:
+            shown = units.format_speed(self.max_kmh, self.unit)
+            extra = f" ({self.max_kmh} km/h)" if self.unit != units.KMH else ""
+            raise forms.ValidationError(f"{typed} {label} is above the cap of {shown}{extra}.", code="speed_max")
+        return kmh
