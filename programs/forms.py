@@ -42,12 +42,15 @@ class ProtectionFieldsMixin:
         self.fields["protection"] = forms.ChoiceField(
             label="Protection",
             choices=Protection.choices,
-            widget=forms.RadioSelect,
+            widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
             initial=initial.protection if initial else Protection.STANDARD,
         )
         for name, label in gate.PROTECTIVE_MEASURES.items():
             self.fields[name] = forms.BooleanField(
-                label=label.capitalize(), required=False, initial=getattr(initial, name, False)
+                label=label.capitalize(),
+                required=False,
+                initial=getattr(initial, name, False),
+                widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
             )
 
     def measure_fields(self):
@@ -195,7 +198,11 @@ class ResumeForm(ProtectionFieldsMixin, VersionForm):
 
 
 class ReviewForm(VersionForm):
-    action = forms.ChoiceField(choices=ProgressionAction.choices, widget=forms.RadioSelect, label="Decision")
+    action = forms.ChoiceField(
+        choices=ProgressionAction.choices,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        label="Decision",
+    )
     note = forms.CharField(
         label="Note (needed when you choose otherwise than the suggestion)",
         max_length=500,

@@ -61,6 +61,14 @@ def prescribe(request, public_id):
     patient = patient_for(user=request.user, public_id=public_id)
     unit = speed_unit_of(request.user)
     screening = latest_screening(patient=patient)
+    current = selectors.current_prescription(patient=patient)
+    if current is not None:
+        messages.info(
+            request,
+            f"{patient.full_name} already has a current program ({current.get_status_display().lower()}): "
+            "complete or stop it before prescribing another.",
+        )
+        return redirect(current)
     context = {"patient": patient, "screening": screening, "today": timezone.localdate(), "weeks": None}
     action = request.POST.get("action") if request.method == "POST" else None
     form = forms.PrescribeForm(request.POST or None, patient=patient, unit=unit)

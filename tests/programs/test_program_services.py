@@ -446,3 +446,12 @@ def test_the_settings_page_saves_the_unit(clinician_client, clinician):
     assert "Select a valid choice" in response.content.decode()
     clinician.preferences.refresh_from_db()
     assert clinician.preferences.speed_unit == "mph"
+
+
+@pytest.mark.django_db
+def test_prescribing_while_a_program_is_current_sends_the_clinician_to_it(clinician_client, patient, screen, prescribe):
+    rx = prescribe(patient, screen(patient))
+    response = clinician_client.get(reverse("programs:prescribe", kwargs={"public_id": patient.public_id}), follow=True)
+    assert response.redirect_chain[-1][0] == rx.get_absolute_url()
+    assert "already has a current program (active)" in response.content.decode()
+    assert Prescription.objects.count() == 1
