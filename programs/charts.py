@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from programs import forms, services
+from programs import forms, progression, services
 from programs.models import PrescriptionStatus
 from programs.selectors import current_prescription
 from retrowalk import units
@@ -26,6 +26,8 @@ from retrowalk.models import speed_unit_of
 PLANNED = "#5f6b76"
 DONE = "#0b5cad"
 LIMIT = "#b02a37"
+# Programs that still change (and have weeks ahead).
+EDITABLE = (PrescriptionStatus.DRAFT, PrescriptionStatus.ACTIVE, PrescriptionStatus.PAUSED)
 
 
 @dataclass(frozen=True)
@@ -43,14 +45,6 @@ class ChartWeek:
     effort: int | None = None
 
 
-def week_in_force(on: date, *, current_week: int, week_started_on: date, decisions: Sequence[tuple[date, int]]) -> int:
-    """The program week whose targets applied on a date: the last review before it decides."""
-    if on >= week_started_on:
-        return current_week
-    earlier = [next_week for decided_on, next_week in decisions if decided_on <= on]
-    return earlier[-1] if earlier else 1
-
-
 def progress_series(*, prescription, weeks, logs, decisions, today: date) -> list[ChartWeek]:
     by_week = {w.week: w for w in weeks}
     if not by_week:
@@ -58,16 +52,7 @@ def progress_series(*, prescription, weeks, logs, decisions, today: date) -> lis
     start = prescription.start_date
     last_day = prescription.ended_on or today
     elapsed = (last_day - start).days // 7 + 1 if last_day >= start else 0
-    ahead = (
-        len(by_week) - prescription.current_week
-        if prescription.status
-        in (
-            PrescriptionStatus.ACTIVE,
-            PrescriptionStatus.PAUSED,
-            PrescriptionStatus.DRAFT,
-        )
-        else 0
-    )
+    ahead = len(by_week) - prescription.current_week if prescription.status in EDITABLE else 0
     made = sorted((d.decided_on, d.next_week) for d in decisions)
     rows = []
     for i in range(elapsed + ahead):
@@ -76,7 +61,7 @@ def progress_series(*, prescription, weeks, logs, decisions, today: date) -> lis
         if future:
             number = min(len(by_week), prescription.current_week + (i - elapsed + 1))
         else:
-            number = week_in_force(
+            number = progression.week_in_force(
                 starts,
                 current_week=prescription.current_week,
                 week_started_on=prescription.week_started_on,
@@ -336,8 +321,6 @@ def progress_panels(series: Sequence[ChartWeek], *, unit: str, baseline_pain: in
 
 
 # --- What a program page shows ---
-
-EDITABLE = (PrescriptionStatus.DRAFT, PrescriptionStatus.ACTIVE, PrescriptionStatus.PAUSED)
 
 
 def program_context(*, prescription, user, today: date) -> dict:

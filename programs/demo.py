@@ -118,7 +118,6 @@ def _build(program: DemoProgram, today) -> None:
     template = ProgramTemplate.objects.get(condition=patient.condition, is_active=True)
     screening = _screening_for(patient, program, clinician, today)
     start = today - timedelta(days=program.start_days_ago)
-    suggestion = services.prescription_plan  # personalised from the suggested speed below
     speed = program.speed or min(
         template.max_start_speed_kmh, max(Decimal("0.5"), patient.comfortable_forward_speed_kmh / 2)
     )
@@ -128,7 +127,10 @@ def _build(program: DemoProgram, today) -> None:
         template=template,
         screening=screening,
         prescriber=clinician,
-        status=PrescriptionStatus.COMPLETED if program.status == PrescriptionStatus.COMPLETED else "active",
+        # A stopped program is walked as active first, then stopped through the service below.
+        status=PrescriptionStatus.COMPLETED
+        if program.status == PrescriptionStatus.COMPLETED
+        else PrescriptionStatus.ACTIVE,
         start_date=start,
         starting_speed_kmh=speed,
         baseline_pain=program.baseline,
@@ -142,7 +144,7 @@ def _build(program: DemoProgram, today) -> None:
     rx.full_clean()
     rx._history_user = clinician
     rx.save()
-    for target in suggestion(template=template, starting_speed_kmh=speed):
+    for target in services.prescription_plan(template=template, starting_speed_kmh=speed):
         PrescriptionWeek.objects.create(prescription=rx, **target.__dict__)
     weeks = list(rx.weeks.all())
     by_week = {w.week: w for w in weeks}

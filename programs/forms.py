@@ -249,7 +249,7 @@ class SessionLogForm(forms.ModelForm):
             self.fields[name].widget.attrs.update(inputmode="numeric")
 
     def entry_values(self) -> dict:
-        return {**self.cleaned_data, "note": self.cleaned_data.get("note", "")}
+        return dict(self.cleaned_data)
 
 
 class NextDayPainForm(forms.Form):

@@ -299,3 +299,14 @@ def adherence_pct(stages: Sequence[tuple[int, int]], done: int) -> int | None:
     if planned < 1:
         return None
     return min(100, int((Decimal(done) * 100 / planned).to_integral_value(rounding=ROUND_HALF_UP)))
+
+
+def week_in_force(on: date, *, current_week: int, week_started_on: date, decisions: Sequence[tuple[date, int]]) -> int:
+    """The program week whose targets applied on a date: the last review on or before it decides.
+
+    ``decisions`` are (decided on, next week) in date order.
+    """
+    if on >= week_started_on:
+        return current_week
+    earlier = [next_week for decided_on, next_week in decisions if decided_on <= on]
+    return earlier[-1] if earlier else 1

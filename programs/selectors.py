@@ -169,13 +169,24 @@ def flags_of(row) -> list[tuple[str, str]]:
 
 
 @dataclass(frozen=True)
+class ProgramState:
+    """What a dashboard row already knows of its program."""
+
+    id: int
+    current_week: int
+    week_started_on: date
+    status: str
+
+
+@dataclass(frozen=True)
 class ProgramProgress:
     adherence_pct: int | None
     done_sessions: int
 
 
-def progress_of(*, prescription_ids: list[int], today: date) -> dict[int, ProgramProgress]:
+def progress_of(*, programs: list[ProgramState], today: date) -> dict[int, ProgramProgress]:
     """Adherence of several programs in three queries (weeks, decisions, logs), whatever their size."""
+    prescription_ids = [p.id for p in programs]
     if not prescription_ids:
         return {}
     sessions: dict[int, dict[int, int]] = defaultdict(dict)
@@ -195,12 +206,10 @@ def progress_of(*, prescription_ids: list[int], today: date) -> dict[int, Progra
         .annotate(n=Count("id"))
         .values_list("prescription_id", "n")
     )
-    current = Prescription.objects.filter(pk__in=prescription_ids).values_list(
-        "pk", "current_week", "week_started_on", "status"
-    )
     result = {}
-    for rx, week, started, status in current:
-        days = max(0, (today - started).days) if status == PrescriptionStatus.ACTIVE else 0
+    for program in programs:
+        rx, week, started = program.id, program.current_week, program.week_started_on
+        days = max(0, (today - started).days) if program.status == PrescriptionStatus.ACTIVE else 0
         planned = [*stages[rx], (sessions[rx].get(week, 0), days)]
         result[rx] = ProgramProgress(
             adherence_pct=progression.adherence_pct(planned, done.get(rx, 0)), done_sessions=done.get(rx, 0)

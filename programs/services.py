@@ -283,6 +283,9 @@ def _save(prescription: Prescription, by) -> Prescription:
     return prescription
 
 
+ADJUSTABLE_FIELDS = ("sessions", "bouts", "bout_minutes", "rest_minutes", "speed_kmh", "incline_pct", "support", "note")
+
+
 @transaction.atomic
 def prescription_adjust(
     *, prescription: Prescription, by, expected_version: int, weeks: Sequence[progression.WeekTarget]
@@ -309,9 +312,6 @@ def prescription_adjust(
     if changed:
         _save(current, by)
     return current
-
-
-ADJUSTABLE_FIELDS = ("sessions", "bouts", "bout_minutes", "rest_minutes", "speed_kmh", "incline_pct", "support", "note")
 
 
 @transaction.atomic
@@ -528,11 +528,27 @@ class SessionEntry:
     pain_next_day: int | None = None
 
 
+def session_log_refusal(prescription: Prescription) -> str | None:
+    """Why no session can be logged on this program now; None when one can."""
+    if prescription.status == PrescriptionStatus.ACTIVE:
+        return None
+    why = {
+        PrescriptionStatus.PAUSED: f"it is paused ({prescription.pause_reason or 'by the therapist'}). "
+        "Sessions can be logged again once the therapist resumes it.",
+        PrescriptionStatus.DRAFT: "it has not started yet.",
+    }.get(prescription.status, f"it is {prescription.get_status_display().lower()}.")
+    return f"No session can be logged on this program: {why}"
+
+
 def _week_in_force(prescription: Prescription, on: date) -> int:
-    if on >= prescription.week_started_on:
-        return prescription.current_week
-    earlier = prescription.decisions.filter(decided_on__lte=on).order_by("-decided_on", "-created_at").first()
-    return earlier.next_week if earlier else 1
+    decisions = []
+    if on < prescription.week_started_on:
+        decisions = list(
+            prescription.decisions.order_by("decided_on", "created_at").values_list("decided_on", "next_week")
+        )
+    return progression.week_in_force(
+        on, current_week=prescription.current_week, week_started_on=prescription.week_started_on, decisions=decisions
+    )
 
 
 @transaction.atomic
@@ -549,13 +565,9 @@ def session_log_create(*, prescription: Prescription, by, entry: SessionEntry) -
         setting = SessionSetting.HOME
     else:
         raise PrescriptionError("Only the patient or a clinician on the care team can log a session.")
-    if current.status != PrescriptionStatus.ACTIVE:
-        why = {
-            PrescriptionStatus.PAUSED: f"it is paused ({current.pause_reason or 'by the therapist'}). "
-            "Sessions can be logged again once the therapist resumes it.",
-            PrescriptionStatus.DRAFT: "it has not started yet.",
-        }.get(current.status, f"it is {current.get_status_display().lower()}.")
-        raise PrescriptionError(f"No session can be logged on this program: {why}")
+    refusal = session_log_refusal(current)
+    if refusal:
+        raise PrescriptionError(refusal)
     today = timezone.localdate()
     problems = {}
     if entry.session_date < current.start_date:

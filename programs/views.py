@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from patients.selectors import latest_screening, patient_for
 from programs import charts, forms, selectors, services
-from programs.models import PrescriptionStatus, SessionLog
+from programs.models import SessionLog
 from programs.progression import suggest_starting_speed
 from retrowalk.models import speed_unit_of
 from retrowalk.roles import is_clinician, require_clinician, require_patient
@@ -29,7 +29,12 @@ def dashboard(request):
         request.GET.get("page")
     )
     rows = list(page.object_list)
-    progress = selectors.progress_of(prescription_ids=[r.rx_id for r in rows if r.rx_id], today=today)
+    progress = selectors.progress_of(
+        programs=[
+            selectors.ProgramState(r.rx_id, r.rx_week, r.rx_week_started_on, r.rx_status) for r in rows if r.rx_id
+        ],
+        today=today,
+    )
     for row in rows:
         row.flags = selectors.flags_of(row)
         row.progress = progress.get(row.rx_id)
@@ -71,23 +76,19 @@ def prescribe(request, public_id):
         return redirect(current)
     context = {"patient": patient, "screening": screening, "today": timezone.localdate(), "weeks": None}
     action = request.POST.get("action") if request.method == "POST" else None
-    form = forms.PrescribeForm(request.POST or None, patient=patient, unit=unit)
-    templates = list(form.fields["template"].queryset)
-    if not templates:
+    form = forms.PrescribeForm(request.POST if action else None, patient=patient, unit=unit)
+    first = form.fields["template"].queryset.first()
+    if first is None:
         context["form"] = None
         return render(request, "programs/prescribe.html", context)
     if action is None:
-        suggestion = _suggestion(patient, templates[0])
-        form = forms.PrescribeForm(
-            patient=patient,
-            unit=unit,
-            initial={
-                "template": templates[0],
-                "start_date": timezone.localdate(),
-                "starting_speed_kmh": suggestion.kmh,
-                "baseline_pain": 0,
-            },
-        )
+        suggestion = _suggestion(patient, first)
+        form.initial = {
+            "template": first,
+            "start_date": timezone.localdate(),
+            "starting_speed_kmh": suggestion.kmh,
+            "baseline_pain": 0,
+        }
         context.update(form=form, suggestion=suggestion)
         return render(request, "programs/prescribe.html", context)
     context["form"] = form
@@ -291,13 +292,9 @@ def session_log_create(request, public_id):
     prescription = selectors.prescription_for(user=request.user, public_id=public_id)
     unit = speed_unit_of(request.user)
     back = prescription if is_clinician(request.user) else "programs:my_plan"
-    if prescription.status != PrescriptionStatus.ACTIVE:
-        messages.error(
-            request,
-            f"No session can be logged: this program is {prescription.get_status_display().lower()}"
-            + (f" ({prescription.pause_reason})" if prescription.pause_reason else "")
-            + ".",
-        )
+    refusal = services.session_log_refusal(prescription)
+    if refusal:
+        messages.error(request, refusal)
         return redirect(back)
     week = prescription.weeks.filter(week=prescription.current_week).first()
     if request.method == "POST":

@@ -16,12 +16,14 @@ class SpeedField(forms.DecimalField):
     def __init__(self, *, unit: str, min_kmh: Decimal = Decimal("0.1"), max_kmh: Decimal | None = None, **kwargs):
         self.unit = unit
         self.min_kmh = min_kmh
-        self.max_kmh = max_kmh
+        self.max_kmh = None
         kwargs.setdefault("max_digits", 4)
         kwargs.setdefault("decimal_places", 2)
         super().__init__(**kwargs)
         self.widget.attrs.setdefault("step", "0.1")
         self.widget.attrs.setdefault("inputmode", "decimal")
+        if max_kmh is not None:
+            self.set_max_kmh(max_kmh)
 
     def set_max_kmh(self, max_kmh: Decimal) -> None:
         self.max_kmh = max_kmh

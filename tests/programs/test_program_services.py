@@ -177,7 +177,7 @@ def test_the_adjust_page_shows_the_stale_refusal(clinician_client, patient, scre
     for i, f in enumerate(form.forms):
         for name, value in f.initial.items():
             data[f"weeks-{i}-{name}"] = str(value)
-    rx.status = "paused"  # another clinician's change meanwhile
+    # Another clinician's change meanwhile:
     services.prescription_pause(prescription=rx, by=clinician, expected_version=1, reason="holiday")
     data["weeks-0-speed_kmh"] = "1.8"
     page = clinician_client.post(url, data, follow=True).content.decode()
