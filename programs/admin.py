@@ -71,7 +71,7 @@ class ProgramTemplateAdmin(SimpleHistoryAdmin):
     search_fields = ("name",)
     readonly_fields = ("version", "lineage", "supersedes")
     fieldsets = (
-        (None, {"fields": ("condition", "name", "summary", "is_active", "defaults_for_clinical_review")}),
+        (None, {"fields": ("condition", "name", "summary", "warm_up", "is_active", "defaults_for_clinical_review")}),
         ("Length", {"fields": ("weeks", "sessions_per_week")}),
         (
             "Caps",

@@ -23,9 +23,19 @@ from programs.selectors import current_prescription
 from retrowalk import units
 from retrowalk.models import speed_unit_of
 
-PLANNED = "#5f6b76"
-DONE = "#0b5cad"
-LIMIT = "#b02a37"
+
+@dataclass(frozen=True)
+class Palette:
+    planned: str
+    done: str
+    limit: str
+    ink: str = "#333"
+    grid: str = "#d0d5da"
+
+
+SCREEN = Palette(planned="#5f6b76", done="#0b5cad", limit="#b02a37")
+# The printed plan and the PDF are black on white: shapes and dashes, not colours, tell the lines apart.
+PRINT = Palette(planned="#000000", done="#000000", limit="#000000", ink="#000000", grid="#bbbbbb")
 # Programs that still change (and have weeks ahead).
 EDITABLE = (PrescriptionStatus.DRAFT, PrescriptionStatus.ACTIVE, PrescriptionStatus.PAUSED)
 
@@ -123,6 +133,7 @@ def svg_panel(
     y_max: float | None = None,
     limit: float | None = None,
     limit_label: str = "",
+    palette: Palette = SCREEN,
 ) -> SafeString:
     """One small chart: planned (grey, dashed or outlined) and done (blue, solid) per week."""
     n = max(len(labels), 1)
@@ -144,14 +155,16 @@ def svg_panel(
     for tick in (y_min, (y_min + top) / 2, top):
         parts.append(
             format_html(
-                '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="#d0d5da" stroke-width="1"/>'
-                '<text x="{}" y="{}" text-anchor="end" font-size="11" fill="#333">{}</text>',
+                '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" stroke-width="1"/>'
+                '<text x="{}" y="{}" text-anchor="end" font-size="11" fill="{}">{}</text>',
                 LEFT,
                 WIDTH - RIGHT,
                 y(tick),
                 y(tick),
+                palette.grid,
                 LEFT - 5,
                 f"{float(y(tick)) + 4:.1f}",
+                palette.ink,
                 f"{tick:g}",
             )
         )
@@ -160,17 +173,19 @@ def svg_panel(
         if i % every == 0:
             parts.append(
                 format_html(
-                    '<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="#333">{}</text>',
+                    '<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="{}">{}</text>',
                     x(i),
                     HEIGHT - BOTTOM + 15,
+                    palette.ink,
                     label,
                 )
             )
     parts.append(
         format_html(
-            '<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="#333">Week</text>',
+            '<text x="{}" y="{}" text-anchor="middle" font-size="11" fill="{}">Week</text>',
             f"{LEFT + plot_w / 2:.1f}",
             HEIGHT - 3,
+            palette.ink,
         )
     )
     if limit is not None:
@@ -182,10 +197,10 @@ def svg_panel(
                 WIDTH - RIGHT,
                 y(limit),
                 y(limit),
-                LIMIT,
+                palette.limit,
                 WIDTH - RIGHT,
                 f"{float(y(limit)) - 3:.1f}",
-                LIMIT,
+                palette.limit,
                 limit_label,
             )
         )
@@ -201,7 +216,7 @@ def svg_panel(
                         y(v),
                         f"{width:.1f}",
                         height(v),
-                        PLANNED,
+                        palette.planned,
                     )
                 )
         for i, v in enumerate(done):
@@ -213,11 +228,14 @@ def svg_panel(
                         y(v),
                         f"{width:.1f}",
                         height(v),
-                        DONE,
+                        palette.done,
                     )
                 )
     else:
-        for series, colour, dash, marker in ((planned, PLANNED, "5 4", False), (done, DONE, "", True)):
+        for series, colour, dash, marker in (
+            (planned, palette.planned, "5 4", False),
+            (done, palette.done, "", True),
+        ):
             points = [(x(i), y(v)) for i, v in enumerate(series) if v is not None]
             if len(points) > 1:
                 parts.append(
@@ -248,7 +266,9 @@ def svg_panel(
     )
 
 
-def progress_panels(series: Sequence[ChartWeek], *, unit: str, baseline_pain: int, rules) -> list[dict]:
+def progress_panels(
+    series: Sequence[ChartWeek], *, unit: str, baseline_pain: int, rules, palette: Palette = SCREEN
+) -> list[dict]:
     labels = [str(r.index) for r in series]
     done_rows = [r for r in series if not r.future]
 
@@ -269,6 +289,7 @@ def progress_panels(series: Sequence[ChartWeek], *, unit: str, baseline_pain: in
                 planned=[r.planned_minutes for r in series],
                 done=[None if r.future else r.done_minutes for r in series],
                 bars=True,
+                palette=palette,
             ),
         },
         {
@@ -285,6 +306,7 @@ def progress_panels(series: Sequence[ChartWeek], *, unit: str, baseline_pain: in
                 labels=labels,
                 planned=[spd(r.planned_speed_kmh) for r in series],
                 done=[spd(r.done_speed_kmh) for r in series],
+                palette=palette,
             ),
         },
         {
@@ -299,6 +321,7 @@ def progress_panels(series: Sequence[ChartWeek], *, unit: str, baseline_pain: in
                 y_max=10,
                 limit=min(pain_limit, 10),
                 limit_label=f"baseline + {rules.advance_max_pain_rise}",
+                palette=palette,
             ),
         },
         {
@@ -314,6 +337,7 @@ def progress_panels(series: Sequence[ChartWeek], *, unit: str, baseline_pain: in
                 y_max=20,
                 limit=rules.advance_max_rpe,
                 limit_label=f"Borg {rules.advance_max_rpe}",
+                palette=palette,
             ),
         },
     ]

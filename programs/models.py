@@ -116,6 +116,12 @@ class ProgramTemplate(models.Model):
         help_text="At least 2/3 of planned sessions [G2][T8]: 66 % lets 2 of 3 (and 4 of 6) count, "
         "being 2/3 rounded down to a whole percentage.",
     )
+    warm_up = models.TextField(
+        "before the walk (shown to the patient)",
+        blank=True,
+        max_length=400,
+        help_text="Plain words printed at the top of every session on the patient's plan.",
+    )
     sources = models.TextField(help_text="Each number above and in the weeks, with its CLINICAL.md source.")
     defaults_for_clinical_review = models.BooleanField(
         default=True,

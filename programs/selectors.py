@@ -49,7 +49,9 @@ SCREENING_DUE_DAYS = 7
 
 
 def prescriptions_for(*, user) -> QuerySet[Prescription]:
-    base = Prescription.objects.select_related("patient", "patient__condition", "template", "prescriber")
+    base = Prescription.objects.select_related(
+        "patient", "patient__condition", "patient__user", "template", "prescriber"
+    )
     if is_clinician(user):
         return base.filter(patient__care_team=user)
     if is_patient(user):
@@ -63,6 +65,12 @@ def prescription_for(*, user, public_id: uuid.UUID | str) -> Prescription:
         return prescriptions_for(user=user).get(public_id=public_id)
     except (Prescription.DoesNotExist, ValueError, TypeError):
         raise Http404("No such program.") from None
+
+
+def plan_of(programs: list[Prescription]) -> Prescription | None:
+    """The plan a patient sees first: the program still running (newest first), else the latest one."""
+    running = [rx for rx in programs if rx.status in CURRENT_STATUSES]
+    return (running or programs or [None])[0]
 
 
 def current_prescription(*, patient: Patient) -> Prescription | None:

@@ -5,13 +5,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from patients.selectors import latest_screening, patient_for
-from programs import charts, forms, selectors, services
+from programs import charts, documents, forms, selectors, services
 from programs.models import SessionLog
 from programs.progression import suggest_starting_speed
 from retrowalk.models import speed_unit_of
@@ -41,9 +44,56 @@ def dashboard(request):
     return render(request, "programs/dashboard.html", {"page": page, "rows": rows, "today": today})
 
 
+# --- The patient's plan: page, printable page, PDF ---
+
+
+@never_cache
 def my_plan(request):
+    """Today's (or the next) session first, then the stop rules, every week, progress and the logs."""
     require_patient(request.user)
-    return render(request, "programs/my_plan.html")
+    programs = list(selectors.prescriptions_for(user=request.user).order_by("-start_date", "-created_at"))
+    prescription = selectors.plan_of(programs)
+    if prescription is None:
+        return render(request, "programs/my_plan.html", {"prescription": None})
+    context = documents.plan_context(prescription=prescription, viewer=request.user, today=timezone.localdate())
+    context["plan_chart"] = {"panels": context["panels"], "series": context["series"]}
+    context["earlier"] = [rx for rx in programs if rx.pk != prescription.pk]
+    return render(request, "programs/my_plan.html", context)
+
+
+def _printable(request, public_id, *, pdf: bool):
+    prescription = selectors.prescription_for(user=request.user, public_id=public_id)
+    context = documents.plan_context(
+        prescription=prescription, viewer=request.user, today=timezone.localdate(), palette=charts.PRINT
+    )
+    back = prescription.get_absolute_url() if is_clinician(request.user) else reverse("programs:my_plan")
+    context.update(pdf=pdf, back_url=back)
+    return prescription, context
+
+
+@never_cache
+def plan_print(request, public_id):
+    """The printable plan (the PDF's very page): the patient's own, or a patient on the clinician's team."""
+    _, context = _printable(request, public_id, pdf=False)
+    return render(request, "programs/plan_print.html", context)
+
+
+@never_cache
+def plan_pdf(request, public_id):
+    prescription, context = _printable(request, public_id, pdf=True)
+    paper = request.GET.get("paper")
+    if paper not in documents.PAPERS:
+        paper = context["default_paper"]
+    html = render_to_string("programs/plan_print.html", context, request=request)
+    try:
+        content = documents.render_pdf(html, paper=paper)
+    except documents.PdfUnavailable:
+        return render(request, "programs/pdf_unavailable.html", context, status=503)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="retrowalk-plan-{prescription.start_date:%Y-%m-%d}-{paper}.pdf"'
+    )
+    return response
 
 
 # --- Prescribing ---

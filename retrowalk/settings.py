@@ -96,6 +96,8 @@ TEMPLATES = [
 # Sections other apps add to the patient chart: dotted paths to callables
 # (request, patient) -> [{"template": ..., "context": {...}}]. patients never imports programs.
 PATIENT_CHART_SECTIONS = ["programs.charts.patient_sections"]
+# How long a portal set-password link works (days).
+PORTAL_INVITATION_DAYS = env_int("RETROWALK_PORTAL_INVITATION_DAYS", 7, minimum=1)
 
 DATABASES = {
     "default": database_from_url(
@@ -180,4 +182,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO").upper()},
+    # WeasyPrint narrates every step of every PDF at INFO; its warnings (a refused URL, bad CSS) still show.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

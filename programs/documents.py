@@ -1,0 +1,139 @@
+"""The patient's plan as one document: the plan page, the printed page and the PDF.
+
+``plan_context`` loads a program once (a fixed number of queries) and says
+everything the plan shows. ``render_pdf`` turns the printable page's HTML into a
+PDF with WeasyPrint; its URL fetcher serves the app's own static files and
+refuses everything else (no network, no other file on the machine).
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from datetime import date
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+
+from programs import charts, plan
+from retrowalk import units
+from retrowalk.models import speed_unit_of
+
+log = logging.getLogger(__name__)
+
+# Paper sizes offered for the PDF (CSS @page size names); both fit the plan on at most two pages.
+PAPERS = {"a4": "A4", "letter": "letter"}
+# Rows of the empty paper log: two weeks of three sessions (the most any shipped template plans).
+LOG_GRID_ROWS = 6
+# A host that never resolves: the only URLs the PDF may ask for start with this and STATIC_URL.
+PDF_BASE_URL = "https://retrowalk.invalid/"
+CHILD_CONDITIONS = ("cerebral_palsy",)
+
+
+def unit_for(prescription, viewer) -> str:
+    """The plan speaks the patient's unit (their portal preference), else the viewer's."""
+    patient_user = prescription.patient.user
+    return speed_unit_of(patient_user if patient_user is not None else viewer)
+
+
+def default_paper(unit: str) -> str:
+    return "letter" if unit == units.MPH else "a4"
+
+
+def plan_context(*, prescription, viewer, today: date, palette: charts.Palette = charts.SCREEN) -> dict:
+    weeks = list(prescription.weeks.all())
+    logs = list(prescription.logs.all())
+    decisions = list(prescription.decisions.all())
+    unit = unit_for(prescription, viewer)
+    week_row = next((w for w in weeks if w.week == prescription.current_week), None)
+    series = charts.progress_series(prescription=prescription, weeks=weeks, logs=logs, decisions=decisions, today=today)
+    patient = prescription.patient
+    return {
+        "prescription": prescription,
+        "patient": patient,
+        "weeks": weeks,
+        "logs": logs[::-1],
+        "unit": unit,
+        "today": today,
+        "planned_end": plan.planned_end(prescription, len(weeks)),
+        "next": plan.next_session(
+            prescription=prescription,
+            week_row=week_row,
+            weeks=len(weeks),
+            logs=logs,
+            today=today,
+            child=patient.condition_code in CHILD_CONDITIONS,
+        ),
+        "current_week": prescription.current_week if prescription.status in charts.EDITABLE else None,
+        "panels": charts.progress_panels(
+            series, unit=unit, baseline_pain=prescription.baseline_pain, rules=prescription.template, palette=palette
+        ),
+        "series": series,
+        "cues": plan.SAFETY_CUES,
+        "stop_intro": plan.STOP_RULES_INTRO,
+        "stop_rules": plan.STOP_RULES,
+        "stop_staff": plan.STOP_RULES_STAFF,
+        "after_a_fall": plan.AFTER_A_FALL,
+        "pain_scale": plan.PAIN_SCALE,
+        "effort_scale": plan.EFFORT_SCALE,
+        "grid_rows": range(LOG_GRID_ROWS),
+        "papers": PAPERS,
+        "default_paper": default_paper(unit),
+    }
+
+
+# --- PDF ---
+
+
+class StaticFileRefused(ValueError):
+    """The PDF asked for something that is not one of the app's static files."""
+
+
+def static_file_for(url: str) -> Path:
+    """The file on disk behind one of our static URLs; anything else is refused."""
+    prefix = PDF_BASE_URL.rstrip("/") + settings.STATIC_URL
+    if not url.startswith(prefix):
+        raise StaticFileRefused(f"The plan PDF uses only retrowalk's own static files, not {url!r}.")
+    relative = unquote(urlsplit(url).path)[len(urlsplit(prefix).path) :]
+    parts = PurePosixPath(relative).parts
+    if not parts or ".." in parts or relative.startswith("/") or "\\" in relative:
+        raise StaticFileRefused(f"Not a static file path: {url!r}.")
+    found = finders.find(relative)
+    if found:
+        return Path(found)
+    root = Path(settings.STATIC_ROOT).resolve()
+    candidate = (root / relative).resolve()
+    if candidate.is_relative_to(root) and candidate.is_file():
+        return candidate
+    raise StaticFileRefused(f"No such static file: {relative!r}.")
+
+
+def _fetcher():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticOnlyFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            path = static_file_for(url)
+            mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": mime})
+
+    return StaticOnlyFetcher()
+
+
+class PdfUnavailable(RuntimeError):
+    """This server lacks the system libraries WeasyPrint needs (Pango); everything else still works."""
+
+
+def render_pdf(html: str, *, paper: str) -> bytes:
+    """The printable page's HTML as a PDF on A4 or US Letter."""
+    # Imported here: WeasyPrint loads Pango at import, which only the PDF needs.
+    try:
+        from weasyprint import CSS, HTML
+    except OSError as exc:
+        log.error("The plan PDF needs Pango: %s", exc)
+        raise PdfUnavailable(str(exc)) from exc
+
+    size = CSS(string=f"@page {{ size: {PAPERS[paper]}; }}")
+    return HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=_fetcher()).write_pdf(stylesheets=[size])
