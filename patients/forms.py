@@ -240,3 +240,30 @@ class ScreeningForm(forms.ModelForm):
     def values(self) -> dict:
         """The screening values for the service (the confirmation box is not stored)."""
         return {k: v for k, v in self.cleaned_data.items() if k != "checklist_confirmed"}
+
+
+class PortalInviteForm(forms.Form):
+    """The clinician's portal invitation: a username for a new login, and an optional email for the link."""
+
+    username = forms.CharField(
+        max_length=150,
+        required=False,
+        help_text="The patient (or caregiver) logs in with this. Letters, digits and @ . + - _ only.",
+    )
+    email = forms.EmailField(
+        required=False,
+        label="Email (optional)",
+        help_text="When given, the link is also emailed. Leave empty to hand the link over yourself.",
+    )
+
+    def __init__(self, *args, patient, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.needs_username = patient.user is None
+        if not self.needs_username:
+            del self.fields["username"]
+
+    def clean_username(self):
+        value = self.cleaned_data.get("username", "").strip()
+        if self.needs_username and not value:
+            raise ValidationError("Choose a username for the patient's login.")
+        return value

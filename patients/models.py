@@ -539,3 +539,51 @@ class BalanceScreening(models.Model):
         if self.is_expired(today):
             return "Expired"
         return "Current"
+
+
+class PortalInvitation(models.Model):
+    """A one-time, expiring link with which a patient (or caregiver) sets the portal password.
+
+    Only a SHA-256 digest of the link's secret is stored; the link itself is shown
+    once, to the clinician who made it (and emailed when the patient gave an address).
+    A new invitation revokes the patient's older open ones.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="portal_invitations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="portal_invitations")
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="portal_invitations_made"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    emailed_to = models.EmailField(blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    renewal_requested_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the patient, holding a dead link, asked for a new one."
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["patient", "-created_at"], name="invitation_patient_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(expires_at__gt=F("created_at")), name="invitation_expires_after"),
+            models.CheckConstraint(
+                condition=Q(used_at__isnull=True) | Q(revoked_at__isnull=True), name="invitation_used_or_revoked"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Portal invitation for {self.patient} ({self.state})"
+
+    @property
+    def state(self) -> str:
+        """open, used, revoked or expired (at this moment)."""
+        if self.used_at:
+            return "used"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "open"

@@ -9,8 +9,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
-from patients import conditions, selectors, services
-from patients.forms import CareTeamAddForm, PatientForm, PatientSearchForm, ScreeningForm
+from patients import conditions, portal, selectors, services
+from patients.forms import CareTeamAddForm, PatientForm, PatientSearchForm, PortalInviteForm, ScreeningForm
 from retrowalk.roles import ClinicianRequiredMixin, require_clinician
 
 SEARCH_SESSION_KEY = "patients_search"
@@ -108,6 +108,12 @@ class PatientDetailView(PatientScopeMixin, DetailView):
         context.update(
             care_team=patient.care_team.order_by("last_name", "first_name"),
             care_team_form=CareTeamAddForm(patient=patient),
+            portal=portal.portal_status(patient=patient),
+            invitation_days=settings.PORTAL_INVITATION_DAYS,
+            portal_form=PortalInviteForm(
+                patient=patient,
+                initial={"username": portal.username_suggestion(patient)} if patient.user_id is None else None,
+            ),
             side_label=conditions.fields_for(patient.condition_code).side_label,
             shown_fields=conditions.fields_for(patient.condition_code).shown,
             screenings=selectors.screenings_of(patient=patient)[:10],

@@ -16,7 +16,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+        views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -45,6 +45,7 @@ urlpatterns = [
     path("accounts/preferences/", views.preferences, name="preferences"),
     path("admin/", admin.site.urls),
     path("patients/", include("patients.urls")),
+    path("portal/", include("patients.portal_urls")),
     path("", include("programs.urls")),
 ]
 

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
@@ -10,6 +11,21 @@ from retrowalk import services
 from retrowalk.forms import PreferencesForm
 from retrowalk.models import speed_unit_of
 from retrowalk.roles import role_of
+
+# The session key under which a page that has just set a password leaves the username for the login form.
+LOGIN_USERNAME_KEY = "login_username"
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, with the username filled in after a password was just set (never from the URL)."""
+
+    def get_initial(self):
+        initial = super().get_initial()
+        username = self.request.session.pop(LOGIN_USERNAME_KEY, "") if self.request.method == "GET" else ""
+        if username:
+            initial["username"] = username
+        return initial
+
 
 HOME_BY_ROLE = {
     "clinician": "programs:dashboard",

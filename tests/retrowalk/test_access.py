@@ -14,6 +14,9 @@ PUBLIC = {
     "password_reset_confirm",
     "password_reset_complete",
     "admin:login",
+    # The portal's set-password link: its secret is the credential (patients/portal.py).
+    "portal:welcome",
+    "portal:set_password",
 }
 
 WALKED = walk_urls()

@@ -1,0 +1,160 @@
+"""The portal invitation pages: the clinician's invite and end-access actions, and the patient's
+set-password link (open to the world: the link's secret is the credential)."""
+
+from __future__ import annotations
+
+import logging
+from smtplib import SMTPException
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import SetPasswordForm
+from django.core.mail import send_mail
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from patients import portal, selectors
+from patients.forms import PortalInviteForm
+from retrowalk.roles import require_clinician
+from retrowalk.views import LOGIN_USERNAME_KEY
+
+log = logging.getLogger(__name__)
+SESSION_KEY = "portal_invitation"
+
+
+def _send(subject: str, body: str, to: list[str]) -> bool:
+    try:
+        send_mail(subject, body, None, to)
+    except (SMTPException, OSError):
+        log.warning("Portal email could not be sent", exc_info=True)
+        return False
+    return True
+
+
+@never_cache
+@require_POST
+def portal_invite(request, public_id):
+    require_clinician(request.user)
+    patient = selectors.patient_for(user=request.user, public_id=public_id)
+    form = PortalInviteForm(request.POST, patient=patient)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(patient)
+    try:
+        invitation, token = portal.portal_invite(
+            patient=patient,
+            by=request.user,
+            username=form.cleaned_data.get("username", ""),
+            email=form.cleaned_data["email"],
+        )
+    except portal.PortalError as exc:
+        messages.error(request, str(exc))
+        return redirect(patient)
+    link = request.build_absolute_uri(reverse("portal:welcome", kwargs={"token": token}))
+    emailed = False
+    if invitation.emailed_to:
+        emailed = _send(
+            "Your retrowalk walking plan: set your password",
+            (
+                f"Hello {patient.first_name},\n\n"
+                f"{request.user.get_full_name() or 'Your therapist'} has given you a login to see your "
+                "backward walking plan, print it and log your sessions.\n\n"
+                f"Your username: {invitation.user.username}\n"
+                f"Set your password here (the link works once, until {invitation.expires_at:%d %B %Y}):\n{link}\n\n"
+                "If you did not expect this email, you can ignore it.\n"
+            ),
+            [invitation.emailed_to],
+        )
+    return render(
+        request,
+        "patients/portal_invited.html",
+        {"patient": patient, "invitation": invitation, "link": link, "emailed": emailed},
+    )
+
+
+@require_POST
+def portal_end(request, public_id):
+    require_clinician(request.user)
+    patient = selectors.patient_for(user=request.user, public_id=public_id)
+    try:
+        portal.portal_access_end(patient=patient, by=request.user)
+    except portal.PortalError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Portal access ended: the login no longer works and open links are withdrawn.")
+    return redirect(patient)
+
+
+def _dead_link(request, exc: portal.InvitationUnusable, token: str = ""):
+    return render(
+        request,
+        "patients/portal_link_problem.html",
+        {
+            "state": exc.state,
+            "message": str(exc),
+            "token": token,
+            "can_ask": exc.invitation is not None,
+            "asked": bool(exc.invitation and exc.invitation.renewal_requested_at),
+        },
+    )
+
+
+def _renewal(request, invitation):
+    """The patient asks for a new link: recorded on the chart, and the care team is emailed (no name in it)."""
+    recipients = portal.portal_renewal_request(invitation_id=invitation.pk)
+    if recipients:
+        chart = request.build_absolute_uri(invitation.patient.get_absolute_url())
+        _send(
+            "retrowalk: a patient asked for a new portal link",
+            f"A patient of yours asked for a new link to set their portal password.\n\nOpen the chart: {chart}\n",
+            recipients,
+        )
+    return render(request, "patients/portal_link_problem.html", {"requested": True})
+
+
+@login_not_required
+@never_cache
+def portal_welcome(request, token):
+    """The link in the invitation: check it, then continue on a page whose URL holds no secret."""
+    try:
+        invitation = portal.invitation_for(token)
+    except portal.InvitationUnusable as exc:
+        if request.method == "POST" and exc.invitation is not None:
+            return _renewal(request, exc.invitation)
+        return _dead_link(request, exc, token)
+    request.session[SESSION_KEY] = invitation.pk
+    return redirect("portal:set_password")
+
+
+@login_not_required
+@never_cache
+def portal_set_password(request):
+    invitation_id = request.session.get(SESSION_KEY)
+    try:
+        if invitation_id is None:
+            raise portal.InvitationUnusable("unknown")
+        invitation = portal.PortalInvitation.objects.select_related("user").filter(pk=invitation_id).first()
+        if invitation is None:
+            raise portal.InvitationUnusable("unknown")
+        if invitation.state != "open":
+            raise portal.InvitationUnusable(invitation.state, invitation)
+    except portal.InvitationUnusable as exc:
+        if request.method == "POST" and request.POST.get("action") == "renew" and exc.invitation is not None:
+            return _renewal(request, exc.invitation)
+        return _dead_link(request, exc)
+    form = SetPasswordForm(invitation.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = portal.portal_password_set(invitation_id=invitation.pk, password=form.cleaned_data["new_password1"])
+        except portal.InvitationUnusable as exc:
+            return _dead_link(request, exc)
+        logout(request)
+        request.session[LOGIN_USERNAME_KEY] = user.username
+        messages.success(request, f"Your password is set. Log in with your username: {user.username}")
+        return redirect("login")
+    return render(request, "patients/portal_set_password.html", {"form": form, "username": invitation.user.username})
