@@ -113,7 +113,7 @@ def portal_invite(*, patient: Patient, by, username: str = "", email: str = "") 
     """
     if not is_clinician(by):
         raise PortalError("Only clinicians invite patients to the portal.")
-    patient = Patient.objects.select_for_update().select_related("user").get(pk=patient.pk)
+    patient = Patient.objects.select_for_update(of=("self",)).select_related("user").get(pk=patient.pk)
     if not patient.care_team.filter(pk=by.pk).exists():
         raise PortalError("Only the patient's care team can invite them to the portal.")
     user = patient.user
@@ -190,7 +190,7 @@ def portal_renewal_request(*, invitation_id: int) -> list[str]:
 @transaction.atomic
 def portal_access_end(*, patient: Patient, by) -> None:
     """Turn the patient's portal login off and withdraw open links (a new invitation turns it on again)."""
-    patient = Patient.objects.select_for_update().select_related("user").get(pk=patient.pk)
+    patient = Patient.objects.select_for_update(of=("self",)).select_related("user").get(pk=patient.pk)
     if not patient.care_team.filter(pk=by.pk).exists():
         raise PortalError("Only the patient's care team can end portal access.")
     if patient.user is None:

@@ -5,6 +5,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -89,3 +90,21 @@ def test_the_chart_does_not_grow_with_logs(clinician_client, clinic):
     assert large == small
     rx = many.prescriptions.get()
     assert _count(clinician_client, rx.get_absolute_url()) <= small
+
+
+@pytest.mark.django_db
+def test_the_patient_s_plan_and_its_printable_page_do_not_grow_with_logs(clinician, clinic):
+    few, many = clinic(1, 5)[0], clinic(1, 200)[0]
+    counts = {}
+    for patient in (few, many):
+        patient.user = factories.PatientUserFactory()
+        patient.save()
+        client = Client()
+        client.force_login(patient.user)
+        rx = patient.prescriptions.get()
+        counts[patient.pk] = (
+            _count(client, reverse("programs:my_plan")),
+            _count(client, reverse("programs:plan_print", kwargs={"public_id": rx.public_id})),
+        )
+    assert counts[few.pk] == counts[many.pk]
+    assert max(counts[many.pk]) <= 12
