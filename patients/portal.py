@@ -148,7 +148,19 @@ def invitation_for(token: str) -> PortalInvitation:
     """The open invitation behind a link's secret, or InvitationUnusable saying why not."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         raise InvitationUnusable("unknown")
-    invitation = PortalInvitation.objects.select_related("user", "patient").filter(token_digest=digest(token)).first()
+    return _usable(
+        PortalInvitation.objects.select_related("user", "patient").filter(token_digest=digest(token)).first()
+    )
+
+
+def invitation_by_id(invitation_id: int | None) -> PortalInvitation:
+    """The open invitation a set-password page holds in its session, or InvitationUnusable."""
+    if invitation_id is None:
+        raise InvitationUnusable("unknown")
+    return _usable(PortalInvitation.objects.select_related("user", "patient").filter(pk=invitation_id).first())
+
+
+def _usable(invitation: PortalInvitation | None) -> PortalInvitation:
     if invitation is None:
         raise InvitationUnusable("unknown")
     if invitation.state != "open":
@@ -159,11 +171,9 @@ def invitation_for(token: str) -> PortalInvitation:
 @transaction.atomic
 def portal_password_set(*, invitation_id: int, password: str):
     """Set the password once: the link is used up in the same transaction (a second try is refused)."""
-    invitation = PortalInvitation.objects.select_for_update().select_related("user").filter(pk=invitation_id).first()
-    if invitation is None:
-        raise InvitationUnusable("unknown")
-    if invitation.state != "open":
-        raise InvitationUnusable(invitation.state, invitation)
+    invitation = _usable(
+        PortalInvitation.objects.select_for_update().select_related("user").filter(pk=invitation_id).first()
+    )
     user = invitation.user
     user.set_password(password)
     user.is_active = True

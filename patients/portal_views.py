@@ -134,15 +134,8 @@ def portal_welcome(request, token):
 @login_not_required
 @never_cache
 def portal_set_password(request):
-    invitation_id = request.session.get(SESSION_KEY)
     try:
-        if invitation_id is None:
-            raise portal.InvitationUnusable("unknown")
-        invitation = portal.PortalInvitation.objects.select_related("user").filter(pk=invitation_id).first()
-        if invitation is None:
-            raise portal.InvitationUnusable("unknown")
-        if invitation.state != "open":
-            raise portal.InvitationUnusable(invitation.state, invitation)
+        invitation = portal.invitation_by_id(request.session.get(SESSION_KEY))
     except portal.InvitationUnusable as exc:
         if request.method == "POST" and request.POST.get("action") == "renew" and exc.invitation is not None:
             return _renewal(request, exc.invitation)

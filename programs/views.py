@@ -68,19 +68,20 @@ def _printable(request, public_id, *, pdf: bool):
     )
     back = prescription.get_absolute_url() if is_clinician(request.user) else reverse("programs:my_plan")
     context.update(pdf=pdf, back_url=back)
-    return prescription, context
+    return context
 
 
 @never_cache
 def plan_print(request, public_id):
     """The printable plan (the PDF's very page): the patient's own, or a patient on the clinician's team."""
-    _, context = _printable(request, public_id, pdf=False)
+    context = _printable(request, public_id, pdf=False)
     return render(request, "programs/plan_print.html", context)
 
 
 @never_cache
 def plan_pdf(request, public_id):
-    prescription, context = _printable(request, public_id, pdf=True)
+    context = _printable(request, public_id, pdf=True)
+    prescription = context["prescription"]
     paper = request.GET.get("paper")
     if paper not in documents.PAPERS:
         paper = context["default_paper"]

@@ -63,7 +63,8 @@ def admin_user(db):
     return factories.AdminFactory(first_name="Ada", last_name="Admin")
 
 
-def _client_for(user):
+def client_for(user):
+    """A test client signed in as the user (also used by test modules)."""
     client = Client()
     client.force_login(user)
     return client
@@ -71,22 +72,22 @@ def _client_for(user):
 
 @pytest.fixture
 def clinician_client(clinician):
-    return _client_for(clinician)
+    return client_for(clinician)
 
 
 @pytest.fixture
 def other_clinician_client(other_clinician):
-    return _client_for(other_clinician)
+    return client_for(other_clinician)
 
 
 @pytest.fixture
 def patient_client(patient_user):
-    return _client_for(patient_user)
+    return client_for(patient_user)
 
 
 @pytest.fixture
 def admin_client_(admin_user):
-    return _client_for(admin_user)
+    return client_for(admin_user)
 
 
 @pytest.fixture

@@ -15,14 +15,9 @@ from patients import portal
 from patients.models import PortalInvitation
 from retrowalk.roles import is_patient
 from tests import factories
+from tests.conftest import client_for
 
 GOOD_PASSWORD = "walking backward daily"
-
-
-def factories_client(user):
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def invite(client, patient, *, follow=False, **data):
@@ -123,7 +118,7 @@ def test_an_expired_link_offers_to_ask_for_a_new_one_and_the_chart_shows_the_req
         assert "This link has expired." in page.content.decode()
         assert "Ask my therapist for a new link" in page.content.decode()
         asked = Client().post(link)
-        chart = factories_client(clinician).get(new_patient.get_absolute_url()).content.decode()
+        chart = client_for(clinician).get(new_patient.get_absolute_url()).content.decode()
     assert "The patient asked for a new set-password link" in chart
     assert "We told your therapist" in asked.content.decode()
     assert PortalInvitation.objects.get().renewal_requested_at is not None

@@ -18,6 +18,7 @@ from programs import documents, plan, services
 from programs.models import ProgramTemplate
 from retrowalk.services import preferences_update
 from tests import factories
+from tests.conftest import client_for
 from tests.programs.conftest import FULL_PROTECTION
 from tests.programs.test_program_services import entry
 
@@ -303,20 +304,12 @@ def test_names_with_markup_are_text_on_the_page_and_in_the_pdf(clinician, screen
         care_team=[clinician], user=patient_user, first_name="<script>alert(1)</script>", last_name="<b>Bold</b>"
     )
     program = prescribe(patient, screen(patient))
-    client = factories_client(patient_user)
+    client = client_for(patient_user)
     html = client.get(plan_url("plan_print", program)).content.decode()
     assert "<script>alert(1)</script>" not in html and "<b>Bold</b>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     _, text = pdf_text(client.get(plan_url("plan_pdf", program)).content)
     assert "<script>alert(1)</script> <b>Bold</b>" in text
-
-
-def factories_client(user):
-    from django.test import Client
-
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.mark.django_db
@@ -327,7 +320,7 @@ def test_only_the_patient_and_their_care_team_reach_the_plan(
     url = plan_url(name, program)
     assert patient_client.get(url).status_code == 200
     assert clinician_client.get(url).status_code == 200
-    for client in (other_clinician_client, admin_client_, factories_client(other_patient_user)):
+    for client in (other_clinician_client, admin_client_, client_for(other_patient_user)):
         assert client.get(url).status_code == 404
 
 
