@@ -11,6 +11,8 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from patients import conditions, portal, selectors, services
 from patients.forms import CareTeamAddForm, PatientForm, PatientSearchForm, PortalInviteForm, ScreeningForm
+from retrowalk import audit
+from retrowalk.models import AccessAction
 from retrowalk.roles import ClinicianRequiredMixin, require_clinician
 
 SEARCH_SESSION_KEY = "patients_search"
@@ -105,6 +107,7 @@ class PatientDetailView(PatientScopeMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         patient = self.object
+        audit.access_record(self.request, AccessAction.CHART_VIEWED, patient_id=patient.public_id)
         context.update(
             care_team=patient.care_team.order_by("last_name", "first_name"),
             care_team_form=CareTeamAddForm(patient=patient),

@@ -11,6 +11,7 @@ urlpatterns = [
     path("plans/<uuid:public_id>/pdf/", views.plan_pdf, name="plan_pdf"),
     path("patients/<uuid:public_id>/prescribe/", views.prescribe, name="prescribe"),
     path("programs/<uuid:public_id>/", views.prescription_detail, name="prescription"),
+    path("programs/<uuid:public_id>/history/", views.prescription_history, name="history"),
     path("programs/<uuid:public_id>/adjust/", views.prescription_adjust, name="adjust"),
     path("programs/<uuid:public_id>/pause/", views.prescription_pause, name="pause"),
     path("programs/<uuid:public_id>/resume/", views.prescription_resume, name="resume"),

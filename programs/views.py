@@ -11,19 +11,21 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from patients.selectors import latest_screening, patient_for
-from programs import charts, documents, forms, selectors, services
+from programs import charts, documents, forms, history, selectors, services
 from programs.models import SessionLog
 from programs.progression import suggest_starting_speed
-from retrowalk.models import speed_unit_of
+from retrowalk import audit
+from retrowalk.models import AccessAction, speed_unit_of
 from retrowalk.roles import is_clinician, require_clinician, require_patient
 
 DASHBOARD_PAGE = 25
 
 
 @never_cache
+@require_safe
 def dashboard(request):
     """The clinician's patients, most urgent first, with their flags and adherence."""
     require_clinician(request.user)
@@ -48,6 +50,7 @@ def dashboard(request):
 
 
 @never_cache
+@require_safe
 def my_plan(request):
     """Today's (or the next) session first, then the stop rules, every week, progress and the logs."""
     require_patient(request.user)
@@ -55,10 +58,17 @@ def my_plan(request):
     prescription = selectors.plan_of(programs)
     if prescription is None:
         return render(request, "programs/my_plan.html", {"prescription": None})
+    audit.access_record(
+        request, AccessAction.PLAN_VIEWED, patient_id=prescription.patient.public_id, object_id=prescription.public_id
+    )
     context = documents.plan_context(prescription=prescription, viewer=request.user, today=timezone.localdate())
     context["plan_chart"] = {"panels": context["panels"], "series": context["series"]}
     context["earlier"] = [rx for rx in programs if rx.pk != prescription.pk]
     return render(request, "programs/my_plan.html", context)
+
+
+def _record(request, action: AccessAction, prescription) -> None:
+    audit.access_record(request, action, patient_id=prescription.patient.public_id, object_id=prescription.public_id)
 
 
 def _printable(request, public_id, *, pdf: bool):
@@ -72,13 +82,16 @@ def _printable(request, public_id, *, pdf: bool):
 
 
 @never_cache
+@require_safe
 def plan_print(request, public_id):
     """The printable plan (the PDF's very page): the patient's own, or a patient on the clinician's team."""
     context = _printable(request, public_id, pdf=False)
+    _record(request, AccessAction.PLAN_PRINTED, context["prescription"])
     return render(request, "programs/plan_print.html", context)
 
 
 @never_cache
+@require_safe
 def plan_pdf(request, public_id):
     context = _printable(request, public_id, pdf=True)
     prescription = context["prescription"]
@@ -90,6 +103,7 @@ def plan_pdf(request, public_id):
         content = documents.render_pdf(html, paper=paper)
     except documents.PdfUnavailable:
         return render(request, "programs/pdf_unavailable.html", context, status=503)
+    _record(request, AccessAction.PLAN_PDF, prescription)
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="retrowalk-plan-{prescription.start_date:%Y-%m-%d}-{paper}.pdf"'
@@ -189,14 +203,31 @@ def prescribe(request, public_id):
 
 
 @never_cache
+@require_safe
 def prescription_detail(request, public_id):
     require_clinician(request.user)
     prescription = selectors.prescription_for(user=request.user, public_id=public_id)
+    _record(request, AccessAction.PROGRAM_VIEWED, prescription)
     program = charts.program_context(prescription=prescription, user=request.user, today=timezone.localdate())
     return render(
         request,
         "programs/prescription_detail.html",
         {"patient": prescription.patient, "prescription": prescription, "program": program},
+    )
+
+
+@never_cache
+@require_safe
+def prescription_history(request, public_id):
+    """Every change to the program and its weeks: who, when, old and new values (read-only)."""
+    require_clinician(request.user)
+    prescription = selectors.prescription_for(user=request.user, public_id=public_id)
+    _record(request, AccessAction.HISTORY_VIEWED, prescription)
+    entries = history.prescription_history(prescription, unit=speed_unit_of(request.user))
+    return render(
+        request,
+        "programs/prescription_history.html",
+        {"patient": prescription.patient, "prescription": prescription, "entries": entries},
     )
 
 

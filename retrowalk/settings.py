@@ -5,8 +5,10 @@ variables (see README "Configuration"). ``RETROWALK_ENV=production`` turns on
 the deployment hardening and makes the secrets mandatory.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
+from csp.constants import NONE, SELF
 from django.contrib.messages import constants as message_constants
 from django.core.exceptions import ImproperlyConfigured
 
@@ -56,6 +58,10 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "retrowalk",
     "patients",
     "programs",
@@ -68,10 +74,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "retrowalk.middleware.SessionLimitsMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "retrowalk.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "retrowalk.middleware.NoStoreMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "retrowalk.urls"
@@ -117,13 +130,44 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out user or address is refused before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 # Logout shows templates/registration/logged_out.html, confirming the session is gone.
 
 # Sessions live in the database so several stateless app servers can share them.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Absolute limit: 12 hours after signing in. Idle limit: 15 minutes without a request.
+# Both enforced on the server by retrowalk.middleware.SessionLimitsMiddleware.
 SESSION_COOKIE_AGE = 12 * 60 * 60
+RETROWALK_SESSION_IDLE_SECONDS = 15 * 60
+
+# Login lockout (django-axes): 5 failures for one username from one address lock that
+# pair for 15 minutes; the right password is refused meanwhile. A clinic behind one
+# address is not locked out by one person's typing.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+# Log lines name the address, never the username (patients' usernames come from their names).
+AXES_CLIENT_STR_CALLABLE = "retrowalk.security.axes_client_str"
+# One notion of "the client's address" for the lockout and the access log.
+AXES_CLIENT_IP_CALLABLE = "retrowalk.security.client_ip"
+
+# Second factor (django-otp, TOTP). Anyone may enrol; in production clinicians and
+# administrators must. RETROWALK_REQUIRE_SECOND_FACTOR=true tries that outside production.
+OTP_TOTP_ISSUER = "retrowalk"
+# An administrator can remove a lost authenticator but never see anyone's secret or QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+RETROWALK_SECOND_FACTOR_ROLES = (
+    ("clinician", "administrator") if PRODUCTION or env_bool("RETROWALK_REQUIRE_SECOND_FACTOR", False) else ()
+)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("RETROWALK_TIME_ZONE", "UTC")
@@ -164,10 +208,31 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # no script reads it: every form carries its token
+
+# Content-Security-Policy (django-csp): only the app's own files, no inline script or
+# style, never framed. Bootstrap draws its form controls' icons from data: SVGs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Behind a TLS-terminating proxy the client's address is the last X-Forwarded-For hop.
+BEHIND_TLS_PROXY = env_bool("DJANGO_BEHIND_TLS_PROXY", False)
 
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
-    if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
+    if BEHIND_TLS_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -175,13 +240,20 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
-# Application logs carry request metadata only; views never log patient data.
+# Application logs carry request metadata only; views never log patient data, and logged
+# exceptions lose their messages (retrowalk.logs). A server error's line has its reference.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact": {"()": "retrowalk.logs.RedactExceptions"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO").upper()},
     # WeasyPrint narrates every step of every PDF at INFO; its warnings (a refused URL, bad CSS) still show.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        # django-axes narrates every successful login at INFO; its failures and lockouts are WARNING.
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from retrowalk import views
+from retrowalk import two_factor, views
 from retrowalk.forms import LoginForm
 
 admin.site.site_header = "retrowalk administration"
@@ -43,6 +43,9 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("accounts/preferences/", views.preferences, name="preferences"),
+    path("accounts/two-factor/", two_factor.setup, name="two_factor_setup"),
+    path("accounts/two-factor/verify/", two_factor.verify, name="two_factor_verify"),
+    path("accounts/two-factor/turn-off/", two_factor.turn_off, name="two_factor_turn_off"),
     path("admin/", admin.site.urls),
     path("patients/", include("patients.urls")),
     path("portal/", include("patients.portal_urls")),
@@ -52,5 +55,4 @@ urlpatterns = [
 handler400 = "retrowalk.views.bad_request"
 handler403 = "retrowalk.views.permission_denied"
 handler404 = "retrowalk.views.page_not_found"
-# handler500 stays Django's default: it renders templates/500.html with no context,
-# which cannot fail on a broken request or database.
+handler500 = "retrowalk.views.server_error"

@@ -1,9 +1,13 @@
+import secrets
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -25,6 +29,10 @@ class LoginView(auth_views.LoginView):
         if username:
             initial["username"] = username
         return initial
+
+    def get_context_data(self, **kwargs):
+        # The demo says on its login page that the second factor is optional here and required in production.
+        return super().get_context_data(**kwargs, second_factor_optional=not settings.RETROWALK_SECOND_FACTOR_ROLES)
 
 
 HOME_BY_ROLE = {
@@ -74,6 +82,16 @@ def _error_page(template: str, status: int):
         return render(request, template, status=status)
 
     return view
+
+
+def server_error(request):
+    """The 500 page: no request context (it must render when the database is down), and an error reference.
+
+    The reference is also on the log line of the failure (retrowalk.logs), so support can find one from the other.
+    """
+    reference = secrets.token_hex(4).upper()
+    request.error_reference = reference
+    return HttpResponseServerError(loader.get_template("500.html").render({"reference": reference}))
 
 
 bad_request = _error_page("400.html", 400)

@@ -1,0 +1,131 @@
+"""A program's change history for its clinicians: who changed what, when, from which value to which.
+
+Reads django-simple-history's rows for the prescription and its weeks (two
+queries) and turns them into plain lines. Speeds follow the reader's unit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from programs.models import Prescription, PrescriptionWeek
+from retrowalk import units
+
+# Bookkeeping fields that change with every save and tell the reader nothing.
+_SKIPPED = {"id", "version", "created_at", "updated_at", "public_id", "prescription", "week"}
+_SPEED_FIELDS = {"speed_kmh", "starting_speed_kmh"}
+# Week rows written by one save (prescribing, an adjustment) share one entry.
+_SAME_SAVE = timedelta(seconds=5)
+
+
+@dataclass
+class Change:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class HistoryEntry:
+    at: datetime
+    who: str
+    what: str
+    changes: list[Change] = field(default_factory=list)
+
+
+def _label(model, name: str, unit: str) -> str:
+    if name in _SPEED_FIELDS:
+        base = str(model._meta.get_field(name).verbose_name).split(" (")[0]
+        return f"{base} ({units.unit_label(unit)})"
+    return str(model._meta.get_field(name).verbose_name)
+
+
+def _shown(record, name: str, unit: str) -> str:
+    value = getattr(record, name)
+    if value is None or value == "":
+        return "—"
+    if name in _SPEED_FIELDS:
+        return units.format_speed(value, unit).split(" ")[0]
+    display = getattr(record, f"get_{name}_display", None)
+    if display is not None:
+        return str(display())
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    if hasattr(value, "strftime"):
+        return value.strftime("%-d %b %Y")
+    return str(value)
+
+
+def _who(record) -> str:
+    user = record.history_user
+    if user is None:
+        return "the system"
+    return user.get_full_name() or user.get_username()
+
+
+def _changes(model, record, previous, unit: str) -> list[Change]:
+    delta = record.diff_against(previous)
+    return [
+        Change(_label(model, c.field, unit), _shown(previous, c.field, unit), _shown(record, c.field, unit))
+        for c in delta.changes
+        if c.field not in _SKIPPED and not c.field.endswith("_id")
+    ]
+
+
+def _with_previous(records):
+    previous_of: dict[int, object] = {}
+    for record in records:
+        yield record, previous_of.get(record.id)
+        previous_of[record.id] = record
+
+
+def prescription_history(prescription: Prescription, *, unit: str) -> list[HistoryEntry]:
+    """Newest first: the program's creation and changes, and its weeks' changes grouped per save."""
+    entries: list[HistoryEntry] = []
+    program_rows = prescription.history.select_related("history_user").order_by("history_date", "history_id")
+    for record, previous in _with_previous(program_rows):
+        who = _who(record)
+        if record.history_type == "+":
+            entries.append(HistoryEntry(record.history_date, who, "Prescribed the program"))
+        elif record.history_type == "-":
+            entries.append(HistoryEntry(record.history_date, who, "Deleted the program"))
+        elif previous is not None:
+            changes = _changes(Prescription, record, previous, unit)
+            if changes:
+                entries.append(HistoryEntry(record.history_date, who, "Changed the program", changes))
+
+    week_rows = (
+        PrescriptionWeek.history.filter(prescription_id=prescription.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    group: HistoryEntry | None = None
+    created: list[int] = []
+    for record, previous in _with_previous(week_rows):
+        who = _who(record)
+        same_save = group is not None and group.who == who and record.history_date - group.at <= _SAME_SAVE
+        if record.history_type == "+":
+            if not (same_save and created):
+                created = []
+                group = HistoryEntry(record.history_date, who, "")
+                entries.append(group)
+            created.append(record.week)
+            group.what = f"Set weeks {created[0]}–{created[-1]}" if len(created) > 1 else f"Set week {created[0]}"
+            continue
+        created = []
+        if record.history_type == "-":
+            entries.append(HistoryEntry(record.history_date, who, f"Removed week {record.week}"))
+            continue
+        changes = _changes(PrescriptionWeek, record, previous, unit) if previous is not None else []
+        if not changes:
+            continue
+        if not same_save or group is None or not group.what.startswith("Changed"):
+            group = HistoryEntry(record.history_date, who, "Changed the weeks")
+            entries.append(group)
+        group.changes.extend(Change(f"Week {record.week}: {c.label}", c.old, c.new) for c in changes)
+    entries.sort(key=lambda entry: entry.at, reverse=True)
+    return entries

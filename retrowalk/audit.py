@@ -1,0 +1,26 @@
+"""The access log: one call per page that shows a chart or a plan.
+
+Written before the page is rendered, in the request's own transaction, so a
+page that cannot be logged is not shown. Change history (who changed what,
+old and new values) is django-simple-history's, on each audited model.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from retrowalk.models import AccessAction, AccessRecord
+from retrowalk.security import client_ip
+
+
+def access_record(request, action: AccessAction, *, patient_id: UUID, object_id: UUID | None = None) -> AccessRecord:
+    user = request.user
+    return AccessRecord.objects.create(
+        user=user,
+        username=user.get_username(),
+        action=action,
+        patient_public_id=patient_id,
+        object_public_id=object_id,
+        ip_address=client_ip(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+    )
