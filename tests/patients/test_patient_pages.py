@@ -56,6 +56,7 @@ def test_search_by_get_is_refused(clinician_client):
 
 @pytest.mark.django_db
 def test_sorting_uses_only_allowed_columns(clinician_client, clinician):
+    """SECURITY.md: Request data never shapes ORM structure"""
     factories.PatientFactory(care_team=[clinician], last_name="Zed", record_number="A-1")
     factories.PatientFactory(care_team=[clinician], last_name="Ada", record_number="Z-9")
     by_name = clinician_client.get("/patients/?sort=name").content.decode()

@@ -135,6 +135,7 @@ def test_acl_hard_stops_come_from_the_surgical_criteria(clinician_client, clinic
 
 @pytest.mark.django_db
 def test_a_recorded_screening_cannot_be_changed_or_deleted(clinician_client, patient):
+    """SECURITY.md: Screenings are immutable once recorded"""
     clinician_client.post(_url(patient), _post())
     screening = BalanceScreening.objects.get()
     screening.berg = 55

@@ -20,6 +20,7 @@ HOLD_SECONDS = 0.8
 
 @pytest.mark.django_db
 def test_prescribing_locks_the_patient_and_the_screening(patient, screen, prescribe, is_postgres):
+    """SECURITY.md: The safety gate holds under concurrency"""
     screening = screen(patient)
     with CaptureQueriesContext(connection) as captured:
         prescribe(patient, screening)

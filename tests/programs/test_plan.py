@@ -300,6 +300,7 @@ def test_a_twelve_week_plan_prints_on_at_most_two_pages(
 
 @pytest.mark.django_db
 def test_names_with_markup_are_text_on_the_page_and_in_the_pdf(clinician, screen, prescribe, patient_user):
+    """SECURITY.md: Names and notes are escaped everywhere, the PDF included"""
     patient = factories.PatientFactory(
         care_team=[clinician], user=patient_user, first_name="<script>alert(1)</script>", last_name="<b>Bold</b>"
     )
@@ -356,6 +357,7 @@ def test_an_unknown_paper_size_falls_back_to_the_patient_s_own(patient_client, p
     ],
 )
 def test_the_pdf_fetcher_refuses_anything_but_the_app_s_static_files(url):
+    """SECURITY.md: The PDF renderer fetches nothing but the app's own static files"""
     with pytest.raises(documents.StaticFileRefused):
         documents.static_file_for(url)
 

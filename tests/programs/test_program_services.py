@@ -156,6 +156,7 @@ def test_adjust_changes_a_week_and_raises_the_version(patient, screen, prescribe
 
 @pytest.mark.django_db
 def test_a_stale_adjustment_is_refused_and_keeps_the_first_save(patient, screen, prescribe, clinician):
+    """SECURITY.md: Two clinicians editing one prescription: the stale save is refused"""
     rx = prescribe(patient, screen(patient))
     services.prescription_adjust(
         prescription=rx, by=clinician, expected_version=1, weeks=targets_of(rx, {2: {"speed_kmh": D("2.2")}})
@@ -303,6 +304,7 @@ def test_logging_on_a_paused_program_is_refused_with_the_reason(patient, screen,
 def test_out_of_range_logs_get_field_errors_and_save_nothing(
     clinician_client, patient, screen, prescribe, field, value, message
 ):
+    """SECURITY.md: Clinical ranges validated in forms and constrained in the database"""
     rx = prescribe(patient, screen(patient))
     response = clinician_client.post(
         reverse("programs:log", kwargs={"public_id": rx.public_id}), log_post(**{field: value})
@@ -318,6 +320,7 @@ def test_out_of_range_logs_get_field_errors_and_save_nothing(
     [("pain_after", 11), ("effort", 25), ("effort", 5), ("minutes", 61), ("speed_kmh", D("5.1")), ("event", "stumble")],
 )
 def test_the_database_refuses_out_of_range_logs(patient, screen, prescribe, clinician, field, value):
+    """SECURITY.md: Clinical ranges validated in forms and constrained in the database"""
     rx = prescribe(patient, screen(patient))
     values = {**entry().__dict__, field: value}
     with pytest.raises(IntegrityError), transaction.atomic():

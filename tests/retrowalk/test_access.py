@@ -30,6 +30,7 @@ def test_the_walk_covers_the_app_urls():
 @pytest.mark.django_db
 @pytest.mark.parametrize("url", [u for u in WALKED if u.name not in PUBLIC], ids=lambda u: u.name)
 def test_anonymous_get_is_sent_to_a_login_page(url):
+    """SECURITY.md: Every URL needs login except an explicit allow-list"""
     response = Client().get(url.path)
     assert response.status_code in (302, 405), f"{url.path} answered {response.status_code}"
     if response.status_code == 302:

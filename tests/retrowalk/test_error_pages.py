@@ -3,6 +3,8 @@
 import pytest
 from django.test import Client
 
+from tests import factories
+
 
 @pytest.mark.django_db
 def test_unknown_url_gets_the_styled_404(clinician_client):
@@ -15,6 +17,7 @@ def test_unknown_url_gets_the_styled_404(clinician_client):
 
 @pytest.mark.django_db
 def test_server_error_gets_the_styled_500_without_traceback(settings, clinician):
+    factories.PatientFactory(care_team=[clinician], first_name="Jane", last_name="Secret")
     settings.ROOT_URLCONF = "tests.retrowalk.urls_failing"
     settings.DEBUG = False
     client = Client(raise_request_exception=False)

@@ -4,10 +4,16 @@ from django.urls import include, path
 
 
 def failing_view(request):
-    raise RuntimeError("boom: Traceback-worthy failure with patient Jane Secret")
+    # As a real failure would: the message carries data read at run time (a patient's name when there is one).
+    from patients.models import Patient
+
+    patient = Patient.objects.order_by("pk").first()
+    raise RuntimeError(f"boom: failure with patient {patient.full_name if patient else 'unknown'}")
 
 
 urlpatterns = [
     path("fail/", failing_view),
     path("", include("retrowalk.urls")),
 ]
+
+handler500 = "retrowalk.views.server_error"
