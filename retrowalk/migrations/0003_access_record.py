@@ -11,7 +11,9 @@ from retrowalk.migration_ops import postgres_sql
 APPEND_ONLY = """
 CREATE FUNCTION retrowalk_accessrecord_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    RAISE EXCEPTION 'The access log is append-only: % refused', TG_OP USING ERRCODE = 'integrity_constraint_violation';
+    RAISE EXCEPTION USING
+        MESSAGE = 'The access log is append-only: ' || TG_OP || ' refused',
+        ERRCODE = 'integrity_constraint_violation';
 END;
 $$;
 CREATE TRIGGER accessrecord_append_only BEFORE UPDATE OR DELETE ON retrowalk_accessrecord
