@@ -159,6 +159,7 @@ AXES_VERBOSE = False
 AXES_CLIENT_STR_CALLABLE = "retrowalk.security.axes_client_str"
 # One notion of "the client's address" for the lockout and the access log.
 AXES_CLIENT_IP_CALLABLE = "retrowalk.security.client_ip"
+AXES_USERNAME_CALLABLE = "retrowalk.security.axes_username"
 
 # Second factor (django-otp, TOTP). Anyone may enrol; in production clinicians and
 # administrators must. RETROWALK_REQUIRE_SECOND_FACTOR=true tries that outside production.

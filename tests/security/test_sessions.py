@@ -178,3 +178,9 @@ def test_when_required_a_clinician_without_an_authenticator_must_set_one_up(sett
     # Required users cannot turn it off.
     client.post("/accounts/two-factor/turn-off/")
     assert TOTPDevice.objects.filter(user=clinician).exists()
+
+
+def test_an_over_long_username_is_a_wrong_login_not_an_error():
+    """Found by the form fuzz: django-axes stored the typed username in a 255-character column."""
+    client, response = sign_in("a" * 400, "wrong password!")
+    assert response.status_code == 200 and not signed_in(client)
