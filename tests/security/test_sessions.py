@@ -144,6 +144,9 @@ def test_every_user_can_turn_on_two_step_and_then_must_enter_a_code(patient_user
     client, _ = sign_in(patient_user.username)
     page = client.get("/accounts/two-factor/")
     assert "Set up two-step verification" in page.content.decode() and "<svg" in page.content.decode()
+    # A QR code a browser draws: one scalable path, no svg:-prefixed elements (HTML does not render those).
+    assert 'viewBox="0 0' in page.content.decode() and "<path" in page.content.decode()
+    assert "<svg:" not in page.content.decode()
     assert not TOTPDevice.objects.exists()  # nothing saved until a code proves the app holds the key
     key = client.session[PENDING_KEY]
     wrong = client.post("/accounts/two-factor/", {"code": "000000" if _code(key) != "000000" else "111111"})
