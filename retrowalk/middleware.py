@@ -25,6 +25,11 @@ LAST_SEEN_AT = "rw_last_seen_at"
 _LAST_SEEN_RESOLUTION = 60
 
 
+def _redirect_back_after(url_name: str, request):
+    """To a step (login, the code) that returns to the page asked for."""
+    return redirect(f"{reverse(url_name)}?{urlencode({'next': request.get_full_path()})}")
+
+
 class SessionLimitsMiddleware:
     """Idle logout and an absolute session lifetime, enforced on the server.
 
@@ -46,21 +51,19 @@ class SessionLimitsMiddleware:
             if signed_in is None:
                 # A session from before these limits, or one made by force_login in a script.
                 session[SIGNED_IN_AT] = session[LAST_SEEN_AT] = now
-            elif (
-                now - last_seen > settings.RETROWALK_SESSION_IDLE_SECONDS
-                or now - signed_in > settings.SESSION_COOKIE_AGE
-            ):
+            else:
                 idle = now - last_seen > settings.RETROWALK_SESSION_IDLE_SECONDS
-                logout(request)
-                messages.info(
-                    request,
-                    "You were signed out after 15 minutes without activity. Sign in again to continue."
-                    if idle
-                    else "You were signed out because you had been signed in for 12 hours. Sign in again.",
-                )
-                return redirect(f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': request.get_full_path()})}")
-            elif now - last_seen >= _LAST_SEEN_RESOLUTION:
-                session[LAST_SEEN_AT] = now
+                if idle or now - signed_in > settings.SESSION_COOKIE_AGE:
+                    logout(request)
+                    messages.info(
+                        request,
+                        "You were signed out after 15 minutes without activity. Sign in again to continue."
+                        if idle
+                        else "You were signed out because you had been signed in for 12 hours. Sign in again.",
+                    )
+                    return _redirect_back_after(settings.LOGIN_URL, request)
+                if now - last_seen >= _LAST_SEEN_RESOLUTION:
+                    session[LAST_SEEN_AT] = now
         return self.get_response(request)
 
 
@@ -103,7 +106,7 @@ class SecondFactorMiddleware:
         from django_otp import user_has_device
 
         if user_has_device(user):
-            return redirect(f"{reverse('two_factor_verify')}?{urlencode({'next': request.get_full_path()})}")
+            return _redirect_back_after("two_factor_verify", request)
         if second_factor_required(user):
             return redirect("two_factor_setup")
         return None

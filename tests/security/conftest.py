@@ -6,6 +6,7 @@ request reaches the view's own access rule instead of a 404 for a made-up id.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass
 from decimal import Decimal as D
@@ -122,6 +123,11 @@ def _admin_object_ids(world: World) -> dict[str, object]:
     }
 
 
+@functools.cache
+def _walked() -> dict:
+    return {u.name: u for u in walk_urls()}
+
+
 def url_for(name: str, world: World, admin_ids: dict) -> str:
     """The URL of ``name`` with the world's objects as arguments."""
     rx, patient = world.prescription, world.patient
@@ -137,7 +143,7 @@ def url_for(name: str, world: World, admin_ids: dict) -> str:
         return reverse(name, kwargs=by_name[name])
     if name.startswith("admin:"):
         return _admin_url(name, admin_ids)
-    walked = {u.name: u for u in walk_urls()}[name]
+    walked = _walked()[name]
     if "00000000-0000-4000-8000-000000000000" not in walked.path:
         return walked.path
     public_id = rx.public_id if name.startswith("programs:") else patient.public_id
@@ -152,8 +158,7 @@ def _admin_url(name: str, admin_ids: dict) -> str:
             if view in {"change", "delete", "history", "password_change", "config", "qrcode"}:
                 key = {"password_change": "id", "config": "pk", "qrcode": "pk"}.get(view, "object_id")
                 return reverse(name, kwargs={key: pk})
-    walked = {u.name: u for u in walk_urls()}[name]
-    return walked.path
+    return _walked()[name].path
 
 
 @pytest.fixture
