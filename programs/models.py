@@ -21,6 +21,7 @@ from simple_history.models import HistoricalRecords
 from patients.models import Condition
 from programs import limits, template_rules
 from programs.gate import ProtectionFacts, ScreeningFacts, refusals
+from retrowalk.constraints import ChecksInPython
 
 
 class Support(models.TextChoices):
@@ -35,7 +36,7 @@ class StartingSpeedRule(models.TextChoices):
     OVERGROUND_BASELINE = "overground_baseline", "Baseline overground (forward) speed"
 
 
-class ProgramTemplate(models.Model):
+class ProgramTemplate(ChecksInPython, models.Model):
     lineage = models.UUIDField(
         default=uuid.uuid4, editable=False, help_text="Shared by every version of the same template."
     )
@@ -239,7 +240,7 @@ class ProgramTemplate(models.Model):
             raise ValidationError({p.field: ValidationError(p.message, code="template_caps") for p in problems})
 
 
-class WeekDose(models.Model):
+class WeekDose(ChecksInPython, models.Model):
     """What one week of a program holds: shared by template weeks and prescribed weeks."""
 
     week = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(limits.MAX_WEEKS)])
@@ -382,7 +383,7 @@ class Protection(models.TextChoices):
     PROTECTED = "protected", "Protected"
 
 
-class Prescription(models.Model):
+class Prescription(ChecksInPython, models.Model):
     """A patient's program: a template version personalised, authorised by one screening."""
 
     Status = PrescriptionStatus
@@ -610,7 +611,7 @@ class SessionSetting(models.TextChoices):
     HOME = "home", "Home session"
 
 
-class SessionLog(models.Model):
+class SessionLog(ChecksInPython, models.Model):
     """One walked session, logged by the clinician (clinic) or the patient (home)."""
 
     Event = SessionEvent
@@ -733,7 +734,7 @@ class ProgressionAction(models.TextChoices):
     COMPLETE = "complete", "Complete the program"
 
 
-class ProgressionDecision(models.Model):
+class ProgressionDecision(ChecksInPython, models.Model):
     """A week's review: what the engine suggested, what the clinician applied, and why."""
 
     Action = ProgressionAction
