@@ -19,7 +19,11 @@ def _group_names(user) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, "_retrowalk_groups", None)
     if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True))
+        if hasattr(user, "_in_clinicians"):  # read with the user (retrowalk.backends.AccountBackend)
+            flags = ((CLINICIANS, user._in_clinicians), (PATIENTS, user._in_patients))
+            cached = frozenset(name for name, member in flags if member)
+        else:
+            cached = frozenset(user.groups.values_list("name", flat=True))
         user._retrowalk_groups = cached
     return cached
 

@@ -1,0 +1,34 @@
+"""The signed-in user, read once per request with what every page asks of them."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.db.models import Exists, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
+
+from retrowalk import units
+from retrowalk.models import Preferences
+from retrowalk.roles import CLINICIANS, PATIENTS
+
+
+class AccountBackend(ModelBackend):
+    """Django's model backend, whose ``get_user`` also reads the user's role groups and speed unit.
+
+    Every page asks for the role (navigation, permission) and most for the speed unit;
+    read with the user, they cost no query of their own (``retrowalk.roles``,
+    ``retrowalk.models.speed_unit_of``).
+    """
+
+    def get_user(self, user_id):
+        User = get_user_model()
+        memberships = User.groups.through.objects.filter(user=OuterRef("pk"))
+        unit = Preferences.objects.filter(user=OuterRef("pk")).values("speed_unit")[:1]
+        user = (
+            User._default_manager.annotate(
+                _in_clinicians=Exists(memberships.filter(group__name=CLINICIANS)),
+                _in_patients=Exists(memberships.filter(group__name=PATIENTS)),
+                _speed_unit=Coalesce(Subquery(unit), Value(units.KMH)),
+            )
+            .filter(pk=user_id)
+            .first()
+        )
+        return user if user is not None and self.user_can_authenticate(user) else None
