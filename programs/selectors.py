@@ -9,23 +9,17 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime, timedelta
 
 from django.db.models import (
-    BooleanField,
-    Case,
     Count,
-    ExpressionWrapper,
     F,
     FilteredRelation,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Value,
-    When,
 )
 from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
@@ -95,18 +89,73 @@ FLAGS = (
 )
 
 
-def _flag(condition: Q) -> Case:
-    return Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
+@dataclass
+class DashboardFacts:
+    """One patient's dashboard facts, read in one query with the whole caseload's."""
+
+    pk: int
+    rx_id: int | None
+    rx_public_id: uuid.UUID | None
+    rx_status: str | None
+    rx_week: int | None
+    rx_weeks: int | None
+    rx_week_started_on: date | None
+    rx_start_date: date | None
+    rise_limit: int | None
+    scr_valid_until: date | None
+    scr_voided_at: datetime | None
+    scr_created_at: datetime | None
+    last_event_at: datetime | None
+    pain_last: int | None
+    pain_previous: int | None
+    done_7_days: int
+    planned_per_week: int | None
+    flags: dict[str, bool] = field(default_factory=dict)
+
+    @property
+    def urgency(self) -> int:
+        return sum(weight for name, weight, _ in FLAGS if self.flags[name])
 
 
-def dashboard_patients(*, user, today: date) -> QuerySet[Patient]:
-    """The clinician's patients with their current program and flags, most urgent first."""
+def _at_least(value, limit) -> bool:
+    return value is not None and limit is not None and value >= limit
+
+
+def _set_flags(row: DashboardFacts, today: date) -> None:
+    has_rx = row.rx_id is not None
+    active = row.rx_status == PrescriptionStatus.ACTIVE
+    live_screening = has_rx and row.scr_voided_at is None and row.scr_valid_until is not None
+    row.flags = {
+        "flag_fall": row.last_event_at is not None
+        and (row.scr_created_at is None or row.last_event_at > row.scr_created_at),
+        "flag_screening_void": has_rx and row.scr_voided_at is not None,
+        "flag_screening_expired": live_screening and row.scr_valid_until < today,
+        "flag_screening_due": live_screening
+        and today <= row.scr_valid_until <= today + timedelta(days=SCREENING_DUE_DAYS),
+        "flag_pain": has_rx
+        and _at_least(row.pain_last, row.rise_limit)
+        and _at_least(row.pain_previous, row.rise_limit),
+        "flag_review": active and row.rx_week_started_on <= today - timedelta(days=7),
+        "flag_missed": active
+        and row.rx_start_date <= today - timedelta(days=6)
+        and row.planned_per_week is not None
+        and row.done_7_days < row.planned_per_week,
+    }
+
+
+def dashboard_facts(*, user, today: date) -> list[DashboardFacts]:
+    """The clinician's patients with their current program and flags, most urgent first.
+
+    One query reads every patient's facts (each subquery once, no sort on computed
+    columns); the flags and the urgency order are worked out here. The caller loads
+    the full rows of one page only.
+    """
     logs = SessionLog.objects.filter(prescription=OuterRef("rx_id"))
     latest_logs = logs.order_by("-session_date", "-created_at").annotate(peak=Greatest("pain_before", "pain_after"))
     screenings = BalanceScreening.objects.filter(patient=OuterRef("pk")).order_by("-screened_on", "-created_at")
-    rise_limit = F("current__baseline_pain") + F("current__template__advance_max_pain_rise")
     queryset = (
         patients_for(user=user)
+        .select_related(None)
         .annotate(current=FilteredRelation("prescriptions", condition=Q(prescriptions__status__in=CURRENT_STATUSES)))
         .annotate(
             rx_id=F("current__id"),
@@ -116,6 +165,7 @@ def dashboard_patients(*, user, today: date) -> QuerySet[Patient]:
             rx_weeks=F("current__template__weeks"),
             rx_week_started_on=F("current__week_started_on"),
             rx_start_date=F("current__start_date"),
+            rise_limit=F("current__baseline_pain") + F("current__template__advance_max_pain_rise"),
             scr_valid_until=Subquery(screenings.values("valid_until")[:1]),
             scr_voided_at=Subquery(screenings.values("voided_at")[:1]),
             scr_created_at=Subquery(screenings.values("created_at")[:1]),
@@ -141,39 +191,33 @@ def dashboard_patients(*, user, today: date) -> QuerySet[Patient]:
                 )[:1]
             ),
         )
+        .order_by("last_name", "first_name", "id")
     )
-    has_rx = Q(rx_id__isnull=False)
-    active = Q(rx_status=PrescriptionStatus.ACTIVE)
-    queryset = queryset.annotate(
-        flag_fall=_flag(
-            Q(last_event_at__isnull=False) & (Q(scr_created_at__isnull=True) | Q(last_event_at__gt=F("scr_created_at")))
-        ),
-        flag_screening_void=_flag(has_rx & Q(scr_voided_at__isnull=False)),
-        flag_screening_expired=_flag(has_rx & Q(scr_voided_at__isnull=True) & Q(scr_valid_until__lt=today)),
-        flag_screening_due=_flag(
-            has_rx
-            & Q(scr_voided_at__isnull=True)
-            & Q(scr_valid_until__gte=today, scr_valid_until__lte=today + timedelta(days=SCREENING_DUE_DAYS))
-        ),
-        flag_pain=_flag(has_rx & Q(pain_last__gte=rise_limit, pain_previous__gte=rise_limit)),
-        flag_review=_flag(active & Q(rx_week_started_on__lte=today - timedelta(days=7))),
-        flag_missed=_flag(
-            active & Q(rx_start_date__lte=today - timedelta(days=6)) & Q(done_7_days__lt=F("planned_per_week"))
-        ),
-    )
-    urgency = sum(
-        (Case(When(**{name: True}, then=Value(weight)), default=Value(0)) for name, weight, _ in FLAGS),
-        start=Value(0),
-    )
-    return queryset.annotate(
-        urgency=ExpressionWrapper(urgency, output_field=IntegerField()),
-        has_program=_flag(has_rx),
-    ).order_by("-urgency", "-has_program", "last_name", "first_name", "id")
+    names = [f.name for f in fields(DashboardFacts) if f.name != "flags"]
+    rows = [DashboardFacts(*values) for values in queryset.values_list(*names)]
+    for row in rows:
+        _set_flags(row, today)
+    # A stable sort keeps the database's name order within each level of urgency.
+    rows.sort(key=lambda row: (-row.urgency, row.rx_id is None))
+    return rows
+
+
+def dashboard_page(facts: list[DashboardFacts]) -> list[Patient]:
+    """The full rows of one dashboard page, in its order, each carrying its facts."""
+    patients = Patient.objects.select_related("condition").in_bulk([row.pk for row in facts])
+    page = []
+    for row in facts:
+        patient = patients[row.pk]
+        for name in (f.name for f in fields(DashboardFacts)):
+            if name != "pk":
+                setattr(patient, name, getattr(row, name))
+        page.append(patient)
+    return page
 
 
 def flags_of(row) -> list[tuple[str, str]]:
     """The (flag name, label) pairs set on a dashboard row."""
-    return [(name, label) for name, _, label in FLAGS if getattr(row, name, False)]
+    return [(name, label) for name, _, label in FLAGS if row.flags[name]]
 
 
 @dataclass(frozen=True)

@@ -30,10 +30,10 @@ def dashboard(request):
     """The clinician's patients, most urgent first, with their flags and adherence."""
     require_clinician(request.user)
     today = timezone.localdate()
-    page = Paginator(selectors.dashboard_patients(user=request.user, today=today), DASHBOARD_PAGE).get_page(
+    page = Paginator(selectors.dashboard_facts(user=request.user, today=today), DASHBOARD_PAGE).get_page(
         request.GET.get("page")
     )
-    rows = list(page.object_list)
+    rows = selectors.dashboard_page(page.object_list)
     progress = selectors.progress_of(
         programs=[
             selectors.ProgramState(r.rx_id, r.rx_week, r.rx_week_started_on, r.rx_status) for r in rows if r.rx_id
@@ -41,7 +41,7 @@ def dashboard(request):
         today=today,
     )
     for row in rows:
-        row.flags = selectors.flags_of(row)
+        row.flag_list = selectors.flags_of(row)
         row.progress = progress.get(row.rx_id)
     return render(request, "programs/dashboard.html", {"page": page, "rows": rows, "today": today})
 
@@ -378,7 +378,6 @@ def session_log_create(request, public_id):
     if refusal:
         messages.error(request, refusal)
         return redirect(back)
-    week = prescription.weeks.filter(week=prescription.current_week).first()
     if request.method == "POST":
         form = forms.SessionLogForm(request.POST, unit=unit, prescription=prescription)
         if form.is_valid():
@@ -401,7 +400,8 @@ def session_log_create(request, public_id):
                 else:
                     messages.success(request, f"Session of {log.session_date:%d %b %Y} logged.")
                 return redirect(back)
-    else:
+    week = prescription.weeks.filter(week=prescription.current_week).first()  # only the form page shows it
+    if request.method != "POST":
         initial = {"session_date": timezone.localdate(), "event": "none"}
         if week is not None:
             initial.update(minutes=week.session_minutes, speed_kmh=week.speed_kmh, incline_pct=week.incline_pct)
