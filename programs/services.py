@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
 from patients.models import BalanceScreening, Patient
@@ -253,9 +253,17 @@ def prescription_activate(*, prescription: Prescription, by, expected_version: i
 STALE = "Someone else changed this program meanwhile ({who}): nothing was saved. Reload the page to see their change."
 
 
-def _lock_program(*, prescription: Prescription, expected_version: int | None) -> Prescription:
-    """Lock the patient, then the program (the gate's order), and refuse a stale edit."""
-    Patient.objects.select_for_update().filter(pk=prescription.patient_id).first()
+def _lock_program(*, prescription: Prescription, expected_version: int | None, by=None) -> Prescription:
+    """Lock the patient, then the program (the gate's order), and refuse a stale edit.
+
+    With ``by``, the patient's row also says whether that user is on the care team
+    (``current.by_on_care_team``), read under the same lock.
+    """
+    locked = Patient.objects.select_for_update(of=("self",)).filter(pk=prescription.patient_id)
+    if by is not None:
+        team = Patient.care_team.through.objects.filter(patient=OuterRef("pk"), user=by.pk)
+        locked = locked.annotate(by_on_team=Exists(team))
+    patient = locked.first()
     current = (
         Prescription.objects.select_for_update(of=("self",))
         .select_related("template", "patient", "patient__condition")
@@ -267,6 +275,7 @@ def _lock_program(*, prescription: Prescription, expected_version: int | None) -
         if last is not None and last.history_user is not None:
             who = f"by {last.history_user.get_full_name() or last.history_user.username}, version {current.version}"
         raise PrescriptionError(STALE.format(who=who))
+    current.by_on_care_team = bool(by is not None and patient is not None and patient.by_on_team)
     return current
 
 
@@ -557,9 +566,9 @@ def session_log_create(*, prescription: Prescription, by, entry: SessionEntry) -
 
     The clinician's log is a clinic session; the patient's own is a home session.
     """
-    current = _lock_program(prescription=prescription, expected_version=None)
+    current = _lock_program(prescription=prescription, expected_version=None, by=by)
     patient = current.patient
-    if is_clinician(by) and patient.care_team.filter(pk=by.pk).exists():
+    if is_clinician(by) and current.by_on_care_team:
         setting = SessionSetting.CLINIC
     elif patient.user_id is not None and patient.user_id == by.pk:
         setting = SessionSetting.HOME
@@ -587,7 +596,9 @@ def session_log_create(*, prescription: Prescription, by, entry: SessionEntry) -
         entered_by=by,
         **{f.name: getattr(entry, f.name) for f in fields(SessionEntry)},
     )
-    log.full_clean()
+    # The program is locked and the author is the signed-in user: their rows exist, and a new
+    # public id is a fresh uuid4 (the database's unique index still guards it).
+    log.full_clean(exclude={"prescription", "entered_by"}, validate_unique=False)
     log._history_user = by
     log.save()
     if log.is_fall_event:
