@@ -3,11 +3,13 @@ from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 
 from patients import conditions
 from patients import screening as screening_rules
 from patients.models import BalanceScreening, Condition, Patient
+from patients.portal import username_base
 from retrowalk.roles import CLINICIANS
 
 # Which conditions show each detail field (for the form's data-conditions attributes).
@@ -122,19 +124,31 @@ class PatientForm(forms.ModelForm):
 
 
 class CareTeamAddForm(forms.Form):
-    clinician = forms.ModelChoiceField(
-        queryset=get_user_model().objects.none(), label="Add a colleague", empty_label="Choose a colleague…"
+    """A colleague by username or email: a health system has too many clinicians for a list."""
+
+    clinician = forms.CharField(
+        label="Add a colleague",
+        max_length=254,
+        help_text="Their retrowalk username or email address.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 
     def __init__(self, *args, patient: Patient, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["clinician"].queryset = (
+        self.patient = patient
+
+    def clean_clinician(self):
+        text = self.cleaned_data["clinician"].strip()
+        found = list(
             get_user_model()
-            .objects.filter(groups__name=CLINICIANS, is_active=True)
-            .exclude(pk__in=patient.care_team.values("pk"))
-            .order_by("last_name", "first_name")
+            .objects.filter(Q(username__iexact=text) | Q(email__iexact=text), groups__name=CLINICIANS, is_active=True)
+            .distinct()[:2]
         )
-        self.fields["clinician"].label_from_instance = lambda u: u.get_full_name() or u.username
+        if not found:
+            raise forms.ValidationError(f"No active clinician has the username or email “{text}”.")
+        if len(found) > 1:
+            raise forms.ValidationError(f"More than one clinician has the email “{text}”: enter their username.")
+        return found[0]
 
 
 class PatientSearchForm(forms.Form):
@@ -248,7 +262,8 @@ class PortalInviteForm(forms.Form):
     username = forms.CharField(
         max_length=150,
         required=False,
-        help_text="The patient (or caregiver) logs in with this. Letters, digits and @ . + - _ only.",
+        help_text="The patient (or caregiver) logs in with this. Letters, digits and @ . + - _ only. "
+        "Leave it empty to use the name shown (numbered if it is taken).",
     )
     email = forms.EmailField(
         required=False,
@@ -259,11 +274,11 @@ class PortalInviteForm(forms.Form):
     def __init__(self, *args, patient, **kwargs):
         super().__init__(*args, **kwargs)
         self.needs_username = patient.user is None
-        if not self.needs_username:
+        if self.needs_username:
+            # Shown, not checked: whether it is free is read when the invitation is made.
+            self.fields["username"].widget.attrs["placeholder"] = username_base(patient)
+        else:
             del self.fields["username"]
 
     def clean_username(self):
-        value = self.cleaned_data.get("username", "").strip()
-        if self.needs_username and not value:
-            raise ValidationError("Choose a username for the patient's login.")
-        return value
+        return self.cleaned_data.get("username", "").strip()

@@ -76,9 +76,14 @@ def portal_status(*, patient: Patient) -> PortalStatus:
     return PortalStatus(user=patient.user, latest=patient.portal_invitations.first())
 
 
+def username_base(patient: Patient) -> str:
+    """Initial and surname, lower case and ASCII (pjones): the suggestion before checking it is free."""
+    return slugify(f"{patient.first_name[:1]}{patient.last_name}").replace("-", "")[:24] or "patient"
+
+
 def username_suggestion(patient: Patient) -> str:
     """Initial and surname, lower case and ASCII (pjones), numbered when taken (pjones2)."""
-    base = slugify(f"{patient.first_name[:1]}{patient.last_name}").replace("-", "")[:24] or "patient"
+    base = username_base(patient)
     taken = {
         name.lower()
         for name in get_user_model().objects.filter(username__istartswith=base).values_list("username", flat=True)

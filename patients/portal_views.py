@@ -49,7 +49,7 @@ def portal_invite(request, public_id):
         invitation, token = portal.portal_invite(
             patient=patient,
             by=request.user,
-            username=form.cleaned_data.get("username", ""),
+            username=form.cleaned_data.get("username") or portal.username_suggestion(patient),
             email=form.cleaned_data["email"],
         )
     except portal.PortalError as exc:

@@ -113,13 +113,10 @@ class PatientDetailView(PatientScopeMixin, DetailView):
             care_team_form=CareTeamAddForm(patient=patient),
             portal=portal.portal_status(patient=patient),
             invitation_days=settings.PORTAL_INVITATION_DAYS,
-            portal_form=PortalInviteForm(
-                patient=patient,
-                initial={"username": portal.username_suggestion(patient)} if patient.user_id is None else None,
-            ),
+            portal_form=PortalInviteForm(patient=patient),
             side_label=conditions.fields_for(patient.condition_code).side_label,
             shown_fields=conditions.fields_for(patient.condition_code).shown,
-            screenings=selectors.screenings_of(patient=patient)[:10],
+            screenings=list(selectors.screenings_of(patient=patient)[:10]),
             today=timezone.localdate(),
             chart_sections=[
                 section
@@ -136,7 +133,7 @@ def care_team_add(request, public_id):
     patient = selectors.patient_for(user=request.user, public_id=public_id)
     form = CareTeamAddForm(request.POST, patient=patient)
     if not form.is_valid():
-        messages.error(request, "Choose a colleague from the list.")
+        messages.error(request, " ".join(form.errors.get("clinician", ["Enter a colleague's username or email."])))
         return redirect(patient)
     colleague = form.cleaned_data["clinician"]
     try:

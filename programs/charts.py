@@ -18,8 +18,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from programs import forms, progression, services
-from programs.models import PrescriptionStatus
-from programs.selectors import current_prescription
+from programs.models import CURRENT_STATUSES, PrescriptionStatus
 from retrowalk import units
 from retrowalk.models import speed_unit_of
 
@@ -383,14 +382,14 @@ def program_context(*, prescription, user, today: date) -> dict:
 
 def patient_sections(request, patient) -> list[dict]:
     """The patient chart's programs section (hooked in by settings.PATIENT_CHART_SECTIONS)."""
-    current = current_prescription(patient=patient)
+    programs = list(
+        patient.prescriptions.select_related("template", "prescriber", "screening").order_by(
+            "-start_date", "-created_at"
+        )[:21]
+    )
+    current = next((rx for rx in programs if rx.status in CURRENT_STATUSES), None)
     today = timezone.localdate()
-    context = {"current": None, "past": []}
+    context = {"current": None, "past": [rx for rx in programs if rx is not current][:20]}
     if current is not None:
         context["current"] = program_context(prescription=current, user=request.user, today=today)
-    context["past"] = list(
-        patient.prescriptions.exclude(pk=current.pk if current else None)
-        .select_related("template", "prescriber")
-        .order_by("-start_date", "-created_at")[:20]
-    )
     return [{"template": "programs/_patient_programs.html", "context": context}]

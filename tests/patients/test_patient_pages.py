@@ -186,15 +186,27 @@ def test_an_unknown_patient_is_404(clinician_client):
 
 @pytest.mark.django_db
 def test_a_colleague_can_be_added_to_the_care_team(clinician_client, patient, other_clinician):
-    response = clinician_client.post(f"/patients/{patient.public_id}/care-team/", {"clinician": other_clinician.pk})
+    response = clinician_client.post(
+        f"/patients/{patient.public_id}/care-team/", {"clinician": other_clinician.username.upper()}
+    )
     assert response.status_code == 302
     assert other_clinician in patient.care_team.all()
     assert "joined the care team" in clinician_client.get(response["Location"]).content.decode()
 
 
 @pytest.mark.django_db
+def test_a_colleague_can_be_found_by_email_and_an_unknown_one_is_named(clinician_client, patient, other_clinician):
+    url = f"/patients/{patient.public_id}/care-team/"
+    page = clinician_client.get(clinician_client.post(url, {"clinician": "nobody@example.test"})["Location"])
+    assert "No active clinician has the username or email “nobody@example.test”." in page.content.decode()
+    assert other_clinician not in patient.care_team.all()
+    clinician_client.post(url, {"clinician": f"  {other_clinician.email}  "})
+    assert other_clinician in patient.care_team.all()
+
+
+@pytest.mark.django_db
 def test_only_clinicians_can_join_a_care_team(clinician_client, patient, patient_user):
-    clinician_client.post(f"/patients/{patient.public_id}/care-team/", {"clinician": patient_user.pk})
+    clinician_client.post(f"/patients/{patient.public_id}/care-team/", {"clinician": patient_user.username})
     assert list(patient.care_team.all()) == [patient.care_team.get()]
     assert patient_user not in patient.care_team.all()
 
@@ -202,7 +214,7 @@ def test_only_clinicians_can_join_a_care_team(clinician_client, patient, patient
 @pytest.mark.django_db
 def test_outsiders_cannot_add_themselves_to_a_care_team(other_clinician_client, patient, other_clinician):
     response = other_clinician_client.post(
-        f"/patients/{patient.public_id}/care-team/", {"clinician": other_clinician.pk}
+        f"/patients/{patient.public_id}/care-team/", {"clinician": other_clinician.username}
     )
     assert response.status_code == 404
     assert other_clinician not in patient.care_team.all()

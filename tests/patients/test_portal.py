@@ -40,9 +40,9 @@ def new_patient(clinician):
 def test_invite_set_password_log_in_and_see_the_plan(clinician_client, new_patient, screen, prescribe):
     prescribe(new_patient, screen(new_patient))
     chart = clinician_client.get(new_patient.get_absolute_url()).content.decode()
-    assert 'value="nnewman"' in chart  # the suggested username
+    assert 'placeholder="nnewman"' in chart  # the suggested username, used when the field is left empty
 
-    response = invite(clinician_client, new_patient, username="nnewman", email="nora@example.org")
+    response = invite(clinician_client, new_patient, username="", email="nora@example.org")
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     link = link_in(response)
@@ -163,10 +163,13 @@ def test_a_taken_username_is_refused_and_nothing_is_created(clinician_client, ne
 
 
 @pytest.mark.django_db
-def test_a_username_is_required_for_a_new_login(clinician_client, new_patient):
-    response = invite(clinician_client, new_patient, username="  ", follow=True)
-    assert "Choose a username for the patient" in response.content.decode()
-    assert not PortalInvitation.objects.exists()
+def test_an_empty_username_takes_the_suggestion_numbered_when_taken(clinician_client, new_patient):
+    factories.PatientUserFactory(username="NNewman")
+    response = invite(clinician_client, new_patient, username="  ")
+    assert response.status_code == 200
+    new_patient.refresh_from_db()
+    assert new_patient.user.username == "nnewman2"
+    assert PortalInvitation.objects.get().user == new_patient.user
 
 
 @pytest.mark.django_db
