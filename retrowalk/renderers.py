@@ -1,0 +1,83 @@
+"""The form renderer: Django's templates, with the plain input, select and textarea widgets built in Python.
+
+A page such as the prescribing preview shows more than a hundred inputs; through
+the template engine each costs three template renders (widget, input, attrs).
+These functions write the same markup as Django's own widget templates
+(``django/forms/templates/django/forms/widgets``), character for character, which
+``tests/retrowalk/test_renderers.py`` checks against the templates for every form
+field of the app. Any other template (radio lists, the app's own) renders as usual.
+"""
+
+from __future__ import annotations
+
+from django.forms.renderers import DjangoTemplates
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import mark_safe
+
+
+def _s(value) -> str:
+    """``{{ value|stringformat:'s' }}``: formatted, then always escaped."""
+    return escape("%s" % (value,))  # noqa: UP031 - the filter's own formatting
+
+
+def _attrs(attrs: dict) -> str:
+    """``attrs.html``."""
+    out = []
+    for name, value in attrs.items():
+        if value is not False:
+            out.append(
+                f" {conditional_escape(name)}" if value is True else f' {conditional_escape(name)}="{_s(value)}"'
+            )
+    return "".join(out)
+
+
+def _input(widget: dict) -> str:
+    value = "" if widget["value"] is None else f' value="{_s(widget["value"])}"'
+    kind, name = conditional_escape(widget["type"]), conditional_escape(widget["name"])
+    return f'<input type="{kind}" name="{name}"{value}{_attrs(widget["attrs"])}>'
+
+
+def _option(option: dict) -> str:
+    return (
+        f'<option value="{_s(option["value"])}"{_attrs(option["attrs"])}>{conditional_escape(option["label"])}</option>'
+    )
+
+
+def _select(widget: dict) -> str:
+    parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+    for group_name, group_choices, _index in widget["optgroups"]:
+        if group_name:
+            parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
+        for option in group_choices:
+            if option["template_name"] != "django/forms/widgets/select_option.html":
+                raise LookupError(option["template_name"])
+            parts.append(f"\n  {_option(option)}\n")  # the included option template ends with a newline
+        if group_name:
+            parts.append("\n  </optgroup>")
+    parts.append("\n</select>")
+    return "".join(parts)
+
+
+def _textarea(widget: dict) -> str:
+    value = conditional_escape(widget["value"]) if widget["value"] else ""
+    return f'<textarea name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>\n{value}</textarea>'
+
+
+_INPUTS = ("text", "number", "email", "url", "password", "hidden", "date", "datetime", "time", "search", "tel")
+BUILT = {f"django/forms/widgets/{kind}.html": _input for kind in _INPUTS} | {
+    "django/forms/widgets/input.html": _input,
+    "django/forms/widgets/checkbox.html": _input,
+    "django/forms/widgets/select.html": _select,
+    "django/forms/widgets/textarea.html": _textarea,
+}
+
+
+class FormRenderer(DjangoTemplates):
+    def render(self, template_name, context, request=None):
+        build = BUILT.get(template_name)
+        if build is not None and "widget" in context:
+            try:
+                return mark_safe(build(context["widget"]))  # noqa: S308 - every value above is escaped
+            except LookupError:
+                pass
+        return super().render(template_name, context, request=request)
