@@ -127,9 +127,8 @@ class CareTeamAddForm(forms.Form):
     """A colleague by username or email: a health system has too many clinicians for a list."""
 
     clinician = forms.CharField(
-        label="Add a colleague",
+        label="Add a colleague (username or email)",
         max_length=254,
-        help_text="Their retrowalk username or email address.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 
