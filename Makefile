@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint format check-deploy lock clean
+.PHONY: run test bench install lint format check-deploy lock clean
 
 $(BIN)/.installed: requirements.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
@@ -25,6 +25,10 @@ run: install
 ## Run the whole test suite (PostgreSQL when DATABASE_URL=postgres://..., else SQLite).
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Benchmark (PostgreSQL and wrk): 1,000 and 100,000 patients, gunicorn with production settings, one table.
+bench: install
+	$(BIN)/python -m tests.bench.run
 
 lint: install
 	$(BIN)/ruff check .

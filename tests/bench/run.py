@@ -1,0 +1,364 @@
+"""``make bench``: seed, serve under gunicorn with production settings, load with wrk, print one table.
+
+For each size (1,000 and 100,000 patients unless BENCH_SIZES says otherwise) the
+benchmark database ``<name>_<size>`` beside DATABASE_URL's is seeded once
+(tests.bench.seed) and reused. The app runs under gunicorn on 127.0.0.1 with
+RETROWALK_ENV=production behind a simulated TLS proxy; wrk, a separate process,
+signs in as the benchmark clinician (password and TOTP code) and as the
+patient, then loads each page with 16 connections for BENCH_DURATION seconds.
+
+    make bench                                    # both sizes, 20 s a page
+    BENCH_SIZES=1000 BENCH_DURATION=5 make bench  # a quick look
+    BENCH_JSON=bench.json make bench              # also write the figures as JSON
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+CLIENTS = 16
+WARM_UP_SECONDS = 3
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/retrowalk_bench"
+
+# Targets of the benchmark (issue "Benchmark and scale").
+MIN_RATIO = 0.5
+MIN_PDF_RATIO = 0.05
+MAX_PDF_P50_MS = 400
+MAX_SCALE = 1.3
+MAX_QUERIES = 12
+
+
+def _size_label(size: int) -> str:
+    return f"{size // 1000}k" if size % 1000 == 0 else str(size)
+
+
+def _database_url(base: str, size: int) -> str:
+    parts = urlsplit(base)
+    return urlunsplit(parts._replace(path=f"{parts.path}_{_size_label(size)}"))
+
+
+def _ensure_database(url: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _env(url: str, port: int) -> dict:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=url,
+        DJANGO_SETTINGS_MODULE="tests.bench.settings",
+        RETROWALK_ENV="production",
+        DJANGO_SECRET_KEY=env.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,testserver",
+        DJANGO_BEHIND_TLS_PROXY="true",
+        DJANGO_LOG_LEVEL="WARNING",
+    )
+    env.setdefault("DATABASE_CONN_MAX_AGE", "60")
+    return env
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_request(port: int, method: str, path: str, *, body=None, headers=None, secure=True):
+    """One request to the app on 127.0.0.1 (as if through the TLS proxy when secure); the body is read and dropped."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.request(
+        method, path, body=body, headers={**({"X-Forwarded-Proto": "https"} if secure else {}), **(headers or {})}
+    )
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    return response
+
+
+class Server:
+    """gunicorn with the production settings, as DESIGN.md runs the app."""
+
+    def __init__(self, env: dict, port: int, log: Path):
+        workers = os.environ.get("BENCH_WORKERS") or str(2 * (os.cpu_count() or 1) + 1)
+        self.port = port
+        self.log = log.open("w")
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            [PYTHON, "-m", "gunicorn", "retrowalk.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", workers],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if self.get("/healthz").status == 200:
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise SystemExit(f"gunicorn did not start: see {log}")
+
+    def get(self, path):
+        return http_request(self.port, "GET", path)
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=30)
+        self.log.close()
+
+
+class Session:
+    """A browser's cookies, signed in through the login page (and the two-step page when asked)."""
+
+    def __init__(self, port: int, *, secure: bool = True):
+        self.port = port
+        self.secure = secure
+        self.origin = f"{'https' if secure else 'http'}://127.0.0.1:{port}"
+        self.cookies = SimpleCookie()
+
+    def _send(self, method, path, data=None):
+        headers = {"Cookie": self.cookie_header()}
+        body = None
+        if method == "POST":
+            body = urlencode({**(data or {}), "csrfmiddlewaretoken": self.csrf()})
+            headers.update(
+                {"Content-Type": "application/x-www-form-urlencoded", "Origin": self.origin, "Referer": self.origin}
+            )
+        response = http_request(self.port, method, path, body=body, headers=headers, secure=self.secure)
+        for value in response.headers.get_all("Set-Cookie") or []:
+            self.cookies.load(value)
+        return response
+
+    def get(self, path):
+        return self._send("GET", path)
+
+    def post(self, path, data):
+        return self._send("POST", path, data)
+
+    def csrf(self) -> str:
+        return self.cookies["csrftoken"].value
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{k}={m.value}" for k, m in self.cookies.items() if m.value)
+
+    def sign_in(self, username: str, password: str, totp_key: str = "") -> None:
+        """Password, then (when the app asks for it) a TOTP code from the benchmark device's key."""
+        from django_otp.oath import totp
+
+        self.get("/accounts/login/")
+        answer = self.post("/accounts/login/", {"username": username, "password": password})
+        for _ in range(5):
+            if answer.status != 302:
+                raise SystemExit(f"signing in as {username}: {answer.status} at a step of the sign-in")
+            location = urlsplit(answer.headers["Location"]).path
+            if "/two-factor/verify/" not in location:
+                answer = self.get(location)
+                if answer.status == 200:
+                    return
+                continue
+            # A code is good once: if this time step's was used already, the next step's is fresh.
+            for _attempt in range(2):
+                answer = self.post(location, {"code": f"{totp(bytes.fromhex(totp_key)):06d}"})
+                if answer.status == 302:
+                    break
+                time.sleep(31 - time.time() % 30)
+        raise SystemExit(f"signing in as {username} did not reach a page")
+
+
+def _wrk(port: int, session: Session, page: dict, seconds: int) -> dict:
+    env = dict(os.environ)
+    env.update(
+        BENCH_PATHS=" ".join(page["paths"]),
+        BENCH_METHOD=page["method"],
+        BENCH_BODY=urlencode(page["data"]),
+        BENCH_EXPECT=str(page["expect"]),
+        BENCH_COOKIE=session.cookie_header(),
+        BENCH_CSRF=session.csrf(),
+        BENCH_ORIGIN=session.origin,
+    )
+    wrk = [shutil.which("wrk") or "wrk", "-t2", f"-c{CLIENTS}", f"-d{seconds}s", "--timeout", "30s"]
+    script = ["-s", str(ROOT / "tests/bench/load.lua"), f"http://127.0.0.1:{port}"]
+    out = subprocess.run([*wrk, *script], env=env, capture_output=True, text=True, check=True)  # noqa: S603
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _session_logs(url: str) -> int:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        return conn.execute("SELECT COUNT(*) FROM programs_sessionlog").fetchone()[0]
+
+
+def _settled_logs(url: str) -> int:
+    """The session-log count once the server has finished every request in flight."""
+    count = _session_logs(url)
+    while True:
+        time.sleep(1)
+        again = _session_logs(url)
+        if again == count:
+            return count
+        count = again
+
+
+def run_size(base_url: str, size: int, seconds: int, workdir: Path) -> list[dict]:
+    url = _database_url(base_url, size)
+    label = _size_label(size)
+    print(f"\n== {size:,} patients ({urlsplit(url).path.lstrip('/')})", flush=True)
+    _ensure_database(url)
+    port = _free_port()
+    env = _env(url, port)
+    subprocess.run([PYTHON, "-m", "tests.bench.seed", "--size", str(size)], cwd=ROOT, env=env, check=True)  # noqa: S603
+    prepared = json.loads(
+        subprocess.run(  # noqa: S603
+            [PYTHON, "-m", "tests.bench.prepare"], cwd=ROOT, env=env, check=True, stdout=subprocess.PIPE, text=True
+        ).stdout
+    )
+    server = Server(env, port, workdir / f"gunicorn-{label}.log")
+    try:
+        sessions = {}
+        for role, username in prepared["users"].items():
+            sessions[role] = Session(port)
+            sessions[role].sign_in(username, prepared["password"], prepared["totp_key"])
+        rows = []
+        for page in prepared["pages"]:
+            session = sessions[page["user"]]
+            if page["user"] == "clinician":  # the list's search term is held in the session
+                session.post("/patients/search/", {"q": page["search"]} if page["search"] else {"clear": "1"})
+            writes = page["method"] == "POST" and page["expect"] == 302
+            _wrk(port, session, page, WARM_UP_SECONDS)
+            before = _settled_logs(url) if writes else None
+            result = _wrk(port, session, page, seconds)
+            row = {
+                "page": page["name"],
+                "size": size,
+                "rps": round(result["requests"] / (result["duration_us"] / 1e6), 1),
+                "p50_ms": round(result["p50_us"] / 1000, 1),
+                "p99_ms": round(result["p99_us"] / 1000, 1),
+                "queries": prepared["queries"][page["name"]],
+                "errors": result["other"] + result["socket_errors"],
+            }
+            if writes:
+                row["rows_written"] = _settled_logs(url) - before
+                row["posts_accepted"] = result["good"]
+                row["posts_sent"] = result["sent"]
+            rows.append(row)
+            print(f"  {row['page']:<18} {row['rps']:>8.1f} req/s  p50 {row['p50_ms']:>7.1f} ms", flush=True)
+    finally:
+        server.stop()
+    reference = next(r for r in rows if r["page"] == "reference")["rps"]
+    for row in rows:
+        row["ratio"] = round(row["rps"] / reference, 2)
+    return rows
+
+
+def _table(rows: list[dict]) -> str:
+    head = f"| {'page':<18} | {'size':>7} | {'req/s':>7} | {'p50 ms':>7} | {'p99 ms':>7} | queries | errors | ratio |"
+    lines = [head, "|" + "|".join("-" * (len(c)) for c in head.split("|")[1:-1]) + "|"]
+    for r in rows:
+        lines.append(
+            f"| {r['page']:<18} | {r['size']:>7,} | {r['rps']:>7.1f} | {r['p50_ms']:>7.1f} | {r['p99_ms']:>7.1f} "
+            f"| {r['queries']:>7} | {r['errors']:>6} | {r['ratio']:>5.2f} |"
+        )
+    return "\n".join(lines)
+
+
+def _checks(rows: list[dict], sizes: list[int]) -> list[tuple[str, bool]]:
+    checks = []
+    for r in rows:
+        where = f"{r['page']} at {r['size']:,}"
+        if r["page"] == "plan PDF":
+            checks.append((f"{where}: ratio {r['ratio']} ≥ {MIN_PDF_RATIO}", r["ratio"] >= MIN_PDF_RATIO))
+            checks.append((f"{where}: p50 {r['p50_ms']} ms ≤ {MAX_PDF_P50_MS} ms", r["p50_ms"] <= MAX_PDF_P50_MS))
+        elif r["page"] != "reference":
+            checks.append((f"{where}: ratio {r['ratio']} ≥ {MIN_RATIO}", r["ratio"] >= MIN_RATIO))
+        checks.append((f"{where}: {r['queries']} queries ≤ {MAX_QUERIES}", r["queries"] <= MAX_QUERIES))
+        checks.append((f"{where}: {r['errors']} errors", r["errors"] == 0))
+        if "rows_written" in r:
+            checks.append(
+                (
+                    f"{where}: {r['rows_written']} rows written for {r['posts_sent']} POSTs sent "
+                    f"({r['posts_accepted']} answered, the rest in flight when the load stopped)",
+                    r["rows_written"] == r["posts_sent"] and r["errors"] == 0,
+                )
+            )
+    if len(sizes) > 1:
+        small, large = min(sizes), max(sizes)
+        by = {(r["page"], r["size"]): r for r in rows}
+        for page in dict.fromkeys(r["page"] for r in rows):
+            a, b = by[(page, small)], by[(page, large)]
+            scale = b["p50_ms"] / a["p50_ms"]
+            checks.append((f"{page}: p50 scale {scale:.2f} ≤ {MAX_SCALE}", scale <= MAX_SCALE))
+            checks.append(
+                (f"{page}: queries {a['queries']} = {b['queries']} at both sizes", a["queries"] == b["queries"])
+            )
+    return checks
+
+
+def main() -> int:
+    if shutil.which("wrk") is None:
+        print("make bench needs wrk, the load generator: apt-get install -y wrk", file=sys.stderr)
+        return 2
+    base_url = os.environ.get("DATABASE_URL", "")
+    if not base_url.startswith("postgres"):
+        base_url = DEFAULT_URL
+    sizes = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,100000").split(",")]
+    seconds = int(os.environ.get("BENCH_DURATION", "20"))
+    env = dict(os.environ, RETROWALK_ENV="production", DJANGO_SECRET_KEY=secrets.token_urlsafe(50))
+    env["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1"
+    subprocess.run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)  # noqa: S603
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="retrowalk-bench-") as tmp:
+        for size in sizes:
+            rows += run_size(base_url, size, seconds, Path(tmp))
+    print(f"\n{CLIENTS} connections, {seconds} s a page, {os.cpu_count()} cores; ratio = req/s ÷ reference req/s\n")
+    print(_table(rows))
+    if len(sizes) > 1:
+        small, large = min(sizes), max(sizes)
+        print(f"\nScale p50({_size_label(large)}) ÷ p50({_size_label(small)}):")
+        by = {(r["page"], r["size"]): r for r in rows}
+        for page in dict.fromkeys(r["page"] for r in rows):
+            print(f"  {page:<18} {by[(page, large)]['p50_ms'] / by[(page, small)]['p50_ms']:.2f}")
+    writes = [r for r in rows if "rows_written" in r]
+    for r in writes:
+        print(
+            f"\nWrites at {r['size']:,}: {r['posts_sent']} POSTs sent, {r['posts_accepted']} answered 302 "
+            f"(the rest were in flight when wrk stopped), {r['rows_written']} session logs written"
+        )
+    if os.environ.get("BENCH_JSON"):
+        keys = ("page", "size", "rps", "p50_ms", "p99_ms", "queries", "errors", "ratio")
+        Path(os.environ["BENCH_JSON"]).write_text(json.dumps([{k: r[k] for k in keys} for r in rows], indent=2) + "\n")
+    checks = _checks(rows, sizes)
+    missed = [text for text, ok in checks if not ok]
+    print(f"\nTargets: {len(checks) - len(missed)} of {len(checks)} met")
+    for text in missed:
+        print(f"  MISSED {text}")
+    print(
+        f"Median ratio of the HTML pages: {statistics.median(r['ratio'] for r in rows if r['page'] != 'plan PDF'):.2f}"
+    )
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
