@@ -35,7 +35,9 @@ CHILD_CONDITIONS = ("cerebral_palsy",)
 def unit_for(prescription, viewer) -> str:
     """The plan speaks the patient's unit (their portal preference), else the viewer's."""
     patient_user = prescription.patient.user
-    return speed_unit_of(patient_user if patient_user is not None else viewer)
+    if patient_user is None or patient_user.pk == viewer.pk:
+        return speed_unit_of(viewer)  # the signed-in user's unit was read with them
+    return speed_unit_of(patient_user)
 
 
 def default_paper(unit: str) -> str:
