@@ -105,13 +105,21 @@ def _value(seen: list[str]):
     return st.one_of(*options)
 
 
+# A formset's form count: mostly small, sometimes huge (Django caps it), never a 500. A huge count
+# renders a thousand forms, so it is drawn now and then rather than in every other example.
+_COUNTS = ("", "-1", "0", "x", "1001", "99999999999999999999")
+
+
+def _count_value(seen: list[str]):
+    return st.one_of(st.integers(0, 30).map(str), st.sampled_from([*seen, *_COUNTS]))
+
+
 def _post_data(form: Form):
-    return st.fixed_dictionaries(
-        {},
-        optional={
-            name: st.one_of(_value(seen), st.lists(_value(seen), max_size=3)) for name, seen in form.fields.items()
-        },
-    )
+    def values(name, seen):
+        value = _count_value(seen) if name.endswith("_FORMS") else _value(seen)
+        return st.one_of(value, st.lists(value, max_size=3))
+
+    return st.fixed_dictionaries({}, optional={name: values(name, seen) for name, seen in form.fields.items()})
 
 
 def _app_tables() -> list[str]:
