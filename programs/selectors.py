@@ -53,10 +53,13 @@ def prescriptions_for(*, user) -> QuerySet[Prescription]:
     return Prescription.objects.none()
 
 
-def prescription_for(*, user, public_id: uuid.UUID | str) -> Prescription:
-    """The program if the user may see it; otherwise 404."""
+def prescription_for(*, user, public_id: uuid.UUID | str, related: tuple[str, ...] | None = None) -> Prescription:
+    """The program if the user may see it; otherwise 404. ``related`` narrows the rows read with it."""
+    queryset = prescriptions_for(user=user)
+    if related is not None:
+        queryset = queryset.select_related(None).select_related(*related)
     try:
-        return prescriptions_for(user=user).get(public_id=public_id)
+        return queryset.get(public_id=public_id)
     except (Prescription.DoesNotExist, ValueError, TypeError):
         raise Http404("No such program.") from None
 

@@ -371,7 +371,8 @@ def progression_apply(request, public_id):
 
 @never_cache
 def session_log_create(request, public_id):
-    prescription = selectors.prescription_for(user=request.user, public_id=public_id)
+    # A log needs the program's caps (its template) and, on the form page, the patient's name.
+    prescription = selectors.prescription_for(user=request.user, public_id=public_id, related=("patient", "template"))
     unit = speed_unit_of(request.user)
     back = prescription if is_clinician(request.user) else "programs:my_plan"
     refusal = services.session_log_refusal(prescription)
