@@ -84,7 +84,9 @@ def main() -> None:
 
     with connection.cursor() as cursor:
         for table in ("programs_sessionlog", "programs_historicalsessionlog"):
-            cursor.execute(f"DELETE FROM {table} WHERE note = %s", [LOG_NOTE])  # noqa: S608 - fixed names
+            cursor.execute(f"DELETE FROM {table} WHERE note LIKE %s", [f"{LOG_NOTE}%"])  # noqa: S608 - fixed names
+            # Vacuumed now, so autovacuum does not start in the middle of a measurement.
+            cursor.execute(f"VACUUM ANALYZE {table}")
     caseload = _caseload()
     found = pages(caseload=caseload, search=SEARCH_NAME, today=timezone.localdate())
     clients = {"clinician": signed_in_client(caseload.clinician), "patient": signed_in_client(caseload.patient_user)}

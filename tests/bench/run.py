@@ -244,13 +244,22 @@ def run_size(base_url: str, size: int, seconds: int, workdir: Path) -> list[dict
         for role, username in prepared["users"].items():
             sessions[role] = Session(port)
             sessions[role].sign_in(username, prepared["password"], prepared["totp_key"])
-        rows = []
-        for page in prepared["pages"]:
+
+        def prepare_session(page):
             session = sessions[page["user"]]
             if page["user"] == "clinician":  # the list's search term is held in the session
                 session.post("/patients/search/", {"q": page["search"]} if page["search"] else {"clear": "1"})
+            return session
+
+        # Every worker warms up on every page before anything is measured.
+        for page in prepared["pages"]:
+            _wrk(port, prepare_session(page), page, WARM_UP_SECONDS)
+        rows = []
+        # The reference is measured first and again last; its row is the mean of the two.
+        pages = [*prepared["pages"], prepared["pages"][0]]
+        for page in pages:
+            session = prepare_session(page)
             writes = page["method"] == "POST" and page["expect"] == 302
-            _wrk(port, session, page, WARM_UP_SECONDS)
             before = _settled_logs(url) if writes else None
             result = _wrk(port, session, page, seconds)
             row = {
@@ -278,6 +287,13 @@ def run_size(base_url: str, size: int, seconds: int, workdir: Path) -> list[dict
             print(f"  {row['page']:<18} {row['rps']:>8.1f} req/s  p50 {row['p50_ms']:>7.1f} ms", flush=True)
     finally:
         server.stop()
+    first, last = rows[0], rows.pop()
+    first.update(
+        rps=round((first["rps"] + last["rps"]) / 2, 1),
+        p50_ms=round((first["p50_ms"] + last["p50_ms"]) / 2, 1),
+        p99_ms=max(first["p99_ms"], last["p99_ms"]),
+        errors=first["errors"] + last["errors"],
+    )
     reference = next(r for r in rows if r["page"] == "reference")["rps"]
     for row in rows:
         row["ratio"] = round(row["rps"] / reference, 2)
