@@ -124,6 +124,29 @@ class Server:
     def get(self, path):
         return http_request(self.port, "GET", path)
 
+    def _workers_cpu(self) -> int:
+        """CPU ticks used so far by the server's worker processes (Linux /proc)."""
+        total = 0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.process.pid:  # ppid
+                total += int(fields[11]) + int(fields[12])  # utime + stime
+        return total
+
+    def wait_idle(self, timeout: float = 120) -> None:
+        """Wait until the workers finish what wrk left in flight (a PDF can take seconds)."""
+        deadline = time.monotonic() + timeout
+        used = self._workers_cpu()
+        while time.monotonic() < deadline:
+            time.sleep(0.5)
+            now = self._workers_cpu()
+            if now - used <= 2:
+                return
+            used = now
+
     def stop(self):
         self.process.send_signal(signal.SIGTERM)
         self.process.wait(timeout=30)
@@ -188,7 +211,9 @@ class Session:
         raise SystemExit(f"signing in as {username} did not reach a page")
 
 
-def _wrk(port: int, session: Session, page: dict, seconds: int, page_seconds: int | None = None) -> dict:
+def _wrk(server, session: Session, page: dict, seconds: int, page_seconds: int | None = None) -> dict:
+    """One wrk run against the page; returns once the server has finished every request of it."""
+    port = server.port
     env = dict(os.environ)
     if page_seconds is not None:
         env["BENCH_PAGE_SECONDS"] = str(page_seconds)
@@ -204,6 +229,7 @@ def _wrk(port: int, session: Session, page: dict, seconds: int, page_seconds: in
     wrk = [shutil.which("wrk") or "wrk", "-t2", f"-c{CLIENTS}", f"-d{seconds}s", "--timeout", "30s"]
     script = ["-s", str(ROOT / "tests/bench/load.lua"), f"http://127.0.0.1:{port}"]
     out = subprocess.run([*wrk, *script], env=env, capture_output=True, text=True, check=True)  # noqa: S603
+    server.wait_idle()
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -253,7 +279,7 @@ def run_size(base_url: str, size: int, seconds: int, workdir: Path) -> list[dict
 
         # Every worker warms up on every page before anything is measured.
         for page in prepared["pages"]:
-            _wrk(port, prepare_session(page), page, WARM_UP_SECONDS)
+            _wrk(server, prepare_session(page), page, WARM_UP_SECONDS)
         rows = []
         # The reference is measured first and again last; its row is the mean of the two.
         pages = [*prepared["pages"], prepared["pages"][0]]
@@ -261,7 +287,7 @@ def run_size(base_url: str, size: int, seconds: int, workdir: Path) -> list[dict
             session = prepare_session(page)
             writes = page["method"] == "POST" and page["expect"] == 302
             before = _settled_logs(url) if writes else None
-            result = _wrk(port, session, page, seconds)
+            result = _wrk(server, session, page, seconds)
             row = {
                 "page": page["name"],
                 "size": size,
@@ -277,7 +303,7 @@ def run_size(base_url: str, size: int, seconds: int, workdir: Path) -> list[dict
                 row.update(rows_written=after - before, posts_accepted=result["good"], posts_sent=result["sent"])
                 # The write check: POSTs for a few seconds, then only /healthz until wrk stops, so
                 # every POST is answered and the rows must grow by exactly the POSTs accepted.
-                check = _wrk(port, session, page, WRITE_CHECK_SECONDS + 2, page_seconds=WRITE_CHECK_SECONDS)
+                check = _wrk(server, session, page, WRITE_CHECK_SECONDS + 2, page_seconds=WRITE_CHECK_SECONDS)
                 row.update(
                     check_rows=_settled_logs(url) - after,
                     check_accepted=check["good"],
