@@ -1,8 +1,8 @@
 """Reads scoped to the user, and the clinician dashboard's flags.
 
 Every list here is a fixed number of queries whatever the number of patients,
-weeks or logs: flags are computed by the database as annotations, and the
-per-row extras (adherence) come from one query for the whole page.
+weeks or logs: the facts behind the flags come from one query for the whole
+caseload, and the per-row extras (adherence) from three for the whole page.
 """
 
 from __future__ import annotations
