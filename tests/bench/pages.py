@@ -23,6 +23,22 @@ class Page:
     shows: str = ""  # text the answer must contain (the proof that the request did its work)
 
 
+def log_form(today, note: str = LOG_NOTE) -> dict:
+    """A walked clinic session without an event, as the log form posts it (km/h)."""
+    return {
+        "session_date": today.isoformat(),
+        "minutes": "12",
+        "speed_kmh": "2.0",
+        "incline_pct": "0",
+        "pain_before": "1",
+        "pain_after": "2",
+        "effort": "12",
+        "event": "none",
+        "rails": "both_hands",
+        "note": note,
+    }
+
+
 def pages(*, caseload, search: str, today) -> list[Page]:
     """The benchmark's requests for a caseload built by ``tests.bench.seed.build_caseload``."""
     from django.urls import reverse
@@ -39,18 +55,7 @@ def pages(*, caseload, search: str, today) -> list[Page]:
         if rx is not None and rx.status == PrescriptionStatus.ACTIVE
     ]
     template = own.template
-    log = {
-        "session_date": today.isoformat(),
-        "minutes": "12",
-        "speed_kmh": "2.0",
-        "incline_pct": "0",
-        "pain_before": "1",
-        "pain_after": "2",
-        "effort": "12",
-        "event": "none",
-        "rails": "both_hands",
-        "note": LOG_NOTE,
-    }
+    log = log_form(today)
     preview = {
         "action": "preview",
         "template": str(template.pk),

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from programs.models import PrescriptionStatus, SessionLog
 from programs.selectors import current_prescription
-from tests.bench.pages import LOG_NOTE
+from tests.bench.pages import LOG_NOTE, log_form
 from tests.bench.run import Session
 from tests.bench.seed import PASSWORD, build_caseload
 
@@ -40,7 +40,7 @@ def test_concurrent_reads_and_writes_lose_nothing(live_server):
         caseload.patients[1].get_absolute_url(),
         programs[0].get_absolute_url(),
     ]
-    today = timezone.localdate().isoformat()
+    today = timezone.localdate()
     before = SessionLog.objects.count()
     answers: Counter = Counter()
     written: list[str] = []  # the notes of the POSTs answered with a redirect
@@ -59,21 +59,7 @@ def test_concurrent_reads_and_writes_lose_nothing(live_server):
                 rx = programs[(number * REQUESTS_EACH + i) % len(programs)]
                 path, expected = reverse("programs:log", kwargs={"public_id": rx.public_id}), 302
                 note = f"{LOG_NOTE} {number}-{i}"
-                status = session.post(
-                    path,
-                    {
-                        "session_date": today,
-                        "minutes": "12",
-                        "speed_kmh": "2.0",
-                        "incline_pct": "0",
-                        "pain_before": "1",
-                        "pain_after": "2",
-                        "effort": "12",
-                        "event": "none",
-                        "rails": "both_hands",
-                        "note": note,
-                    },
-                ).status
+                status = session.post(path, log_form(today, note)).status
             with lock:
                 answers[status] += 1
                 if status != expected:
