@@ -68,7 +68,9 @@ def pages(*, caseload, search: str, today) -> list[Page]:
         Page("reference", "clinician", "GET", ("/bench/reference/",)),
         Page("dashboard", "clinician", "GET", (reverse("programs:dashboard"),)),
         Page("patient list", "clinician", "GET", (reverse("patients:list"),)),
-        Page("patient search", "clinician", "GET", (reverse("patients:list"),), search=search),
+        Page(
+            "patient search", "clinician", "GET", (reverse("patients:list"),), search=search, shows=f'value="{search}"'
+        ),
         Page("patient chart", "clinician", "GET", (patients[1].get_absolute_url(),)),
         Page(
             "prescribe preview",
@@ -76,6 +78,7 @@ def pages(*, caseload, search: str, today) -> list[Page]:
             "POST",
             (reverse("programs:prescribe", kwargs={"public_id": unprescribed.public_id}),),
             data=preview,
+            shows=f'name="weeks-TOTAL_FORMS" value="{template.weeks}"',  # every week previewed
         ),
         Page("plan page", "patient", "GET", (reverse("programs:my_plan"),)),
         Page(
