@@ -208,12 +208,12 @@ def dashboard_facts(*, user, today: date) -> list[DashboardFacts]:
 def dashboard_page(facts: list[DashboardFacts]) -> list[Patient]:
     """The full rows of one dashboard page, in its order, each carrying its facts."""
     patients = Patient.objects.select_related("condition").in_bulk([row.pk for row in facts])
+    names = [f.name for f in fields(DashboardFacts) if f.name != "pk"]
     page = []
     for row in facts:
         patient = patients[row.pk]
-        for name in (f.name for f in fields(DashboardFacts)):
-            if name != "pk":
-                setattr(patient, name, getattr(row, name))
+        for name in names:
+            setattr(patient, name, getattr(row, name))
         page.append(patient)
     return page
 

@@ -58,9 +58,7 @@ def my_plan(request):
     prescription = selectors.plan_of(programs)
     if prescription is None:
         return render(request, "programs/my_plan.html", {"prescription": None})
-    audit.access_record(
-        request, AccessAction.PLAN_VIEWED, patient_id=prescription.patient.public_id, object_id=prescription.public_id
-    )
+    _record(request, AccessAction.PLAN_VIEWED, prescription)
     context = documents.plan_context(prescription=prescription, viewer=request.user, today=timezone.localdate())
     context["plan_chart"] = {"panels": context["panels"], "series": context["series"]}
     context["earlier"] = [rx for rx in programs if rx.pk != prescription.pk]
@@ -202,12 +200,18 @@ def prescribe(request, public_id):
 # --- The program page and its actions ---
 
 
+def _program_viewed(request, public_id, action: AccessAction):
+    """A clinician's look at one of their patients' programs, recorded in the access log."""
+    require_clinician(request.user)
+    prescription = selectors.prescription_for(user=request.user, public_id=public_id)
+    _record(request, action, prescription)
+    return prescription
+
+
 @never_cache
 @require_safe
 def prescription_detail(request, public_id):
-    require_clinician(request.user)
-    prescription = selectors.prescription_for(user=request.user, public_id=public_id)
-    _record(request, AccessAction.PROGRAM_VIEWED, prescription)
+    prescription = _program_viewed(request, public_id, AccessAction.PROGRAM_VIEWED)
     program = charts.program_context(prescription=prescription, user=request.user, today=timezone.localdate())
     return render(
         request,
@@ -220,9 +224,7 @@ def prescription_detail(request, public_id):
 @require_safe
 def prescription_history(request, public_id):
     """Every change to the program and its weeks: who, when, old and new values (read-only)."""
-    require_clinician(request.user)
-    prescription = selectors.prescription_for(user=request.user, public_id=public_id)
-    _record(request, AccessAction.HISTORY_VIEWED, prescription)
+    prescription = _program_viewed(request, public_id, AccessAction.HISTORY_VIEWED)
     entries = history.prescription_history(prescription, unit=speed_unit_of(request.user))
     return render(
         request,

@@ -240,17 +240,6 @@ def _session_logs(url: str) -> int:
         return conn.execute("SELECT COUNT(*) FROM programs_sessionlog").fetchone()[0]
 
 
-def _settled_logs(url: str) -> int:
-    """The session-log count once the server has finished every request in flight."""
-    count = _session_logs(url)
-    while True:
-        time.sleep(1)
-        again = _session_logs(url)
-        if again == count:
-            return count
-        count = again
-
-
 def run_size(base_url: str, size: int, seconds: int, workdir: Path) -> list[dict]:
     url = _database_url(base_url, size)
     label = _size_label(size)
@@ -286,7 +275,7 @@ def run_size(base_url: str, size: int, seconds: int, workdir: Path) -> list[dict
         for page in pages:
             session = prepare_session(page)
             writes = page["method"] == "POST" and page["expect"] == 302
-            before = _settled_logs(url) if writes else None
+            before = _session_logs(url) if writes else None
             result = _wrk(server, session, page, seconds)
             row = {
                 "page": page["name"],
@@ -299,13 +288,13 @@ def run_size(base_url: str, size: int, seconds: int, workdir: Path) -> list[dict
             }
             if writes:
                 # The timed run: wrk stops with POSTs in flight, which the server still completes.
-                after = _settled_logs(url)
+                after = _session_logs(url)
                 row.update(rows_written=after - before, posts_accepted=result["good"], posts_sent=result["sent"])
                 # The write check: POSTs for a few seconds, then only /healthz until wrk stops, so
                 # every POST is answered and the rows must grow by exactly the POSTs accepted.
                 check = _wrk(server, session, page, WRITE_CHECK_SECONDS + 2, page_seconds=WRITE_CHECK_SECONDS)
                 row.update(
-                    check_rows=_settled_logs(url) - after,
+                    check_rows=_session_logs(url) - after,
                     check_accepted=check["good"],
                     check_refused=check["other"] + check["socket_errors"],
                 )
@@ -337,6 +326,14 @@ def _table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def _size_pairs(rows: list[dict], sizes: list[int]) -> dict[str, tuple[dict, dict]]:
+    """Each page's rows at the smallest and the largest size (none with one size)."""
+    if len(sizes) < 2:
+        return {}
+    by = {(r["page"], r["size"]): r for r in rows}
+    return {r["page"]: (by[(r["page"], min(sizes))], by[(r["page"], max(sizes))]) for r in rows}
+
+
 def _checks(rows: list[dict], sizes: list[int]) -> list[tuple[str, bool]]:
     checks = []
     for r in rows:
@@ -364,16 +361,10 @@ def _checks(rows: list[dict], sizes: list[int]) -> list[tuple[str, bool]]:
                     r["check_rows"] == r["check_accepted"] and r["check_refused"] == 0,
                 )
             )
-    if len(sizes) > 1:
-        small, large = min(sizes), max(sizes)
-        by = {(r["page"], r["size"]): r for r in rows}
-        for page in dict.fromkeys(r["page"] for r in rows):
-            a, b = by[(page, small)], by[(page, large)]
-            scale = b["p50_ms"] / a["p50_ms"]
-            checks.append((f"{page}: p50 scale {scale:.2f} ≤ {MAX_SCALE}", scale <= MAX_SCALE))
-            checks.append(
-                (f"{page}: queries {a['queries']} = {b['queries']} at both sizes", a["queries"] == b["queries"])
-            )
+    for page, (a, b) in _size_pairs(rows, sizes).items():
+        scale = b["p50_ms"] / a["p50_ms"]
+        checks.append((f"{page}: p50 scale {scale:.2f} ≤ {MAX_SCALE}", scale <= MAX_SCALE))
+        checks.append((f"{page}: queries {a['queries']} = {b['queries']} at both sizes", a["queries"] == b["queries"]))
     return checks
 
 
@@ -386,8 +377,7 @@ def main() -> int:
         base_url = DEFAULT_URL
     sizes = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,100000").split(",")]
     seconds = int(os.environ.get("BENCH_DURATION", "20"))
-    env = dict(os.environ, RETROWALK_ENV="production", DJANGO_SECRET_KEY=secrets.token_urlsafe(50))
-    env["DJANGO_ALLOWED_HOSTS"] = "127.0.0.1"
+    env = _env(base_url, 0)
     subprocess.run([PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)  # noqa: S603
     rows = []
     with tempfile.TemporaryDirectory(prefix="retrowalk-bench-") as tmp:
@@ -395,12 +385,11 @@ def main() -> int:
             rows += run_size(base_url, size, seconds, Path(tmp))
     print(f"\n{CLIENTS} connections, {seconds} s a page, {os.cpu_count()} cores; ratio = req/s ÷ reference req/s\n")
     print(_table(rows))
-    if len(sizes) > 1:
-        small, large = min(sizes), max(sizes)
-        print(f"\nScale p50({_size_label(large)}) ÷ p50({_size_label(small)}):")
-        by = {(r["page"], r["size"]): r for r in rows}
-        for page in dict.fromkeys(r["page"] for r in rows):
-            print(f"  {page:<18} {by[(page, large)]['p50_ms'] / by[(page, small)]['p50_ms']:.2f}")
+    pairs = _size_pairs(rows, sizes)
+    if pairs:
+        print(f"\nScale p50({_size_label(max(sizes))}) ÷ p50({_size_label(min(sizes))}):")
+        for page, (a, b) in pairs.items():
+            print(f"  {page:<18} {b['p50_ms'] / a['p50_ms']:.2f}")
     writes = [r for r in rows if "rows_written" in r]
     for r in writes:
         print(

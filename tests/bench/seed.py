@@ -187,6 +187,7 @@ _TEXT = ("CharField", "SlugField", "EmailField")
 def copy_caseload(caseload: Caseload, copies: int) -> None:
     """Copy the caseload ``copies`` times, each copy with its own clinician, in one statement per table."""
     from django.contrib.auth import get_user_model
+    from django.core.management.color import no_style
     from django.db import connection
 
     User = get_user_model()
@@ -233,7 +234,7 @@ def copy_caseload(caseload: Caseload, copies: int) -> None:
                 [copies],
             )
         cursor.execute("SET LOCAL session_replication_role = origin")
-        for sql in connection.ops.sequence_reset_sql(_NoStyle(), models):
+        for sql in connection.ops.sequence_reset_sql(no_style(), models):
             cursor.execute(sql)
 
 
@@ -252,11 +253,6 @@ def _scope(model, clinician_id: int, patient_ids: list[int]) -> str:
         "programs_sessionlog": programs,
         "programs_progressiondecision": programs,
     }[model._meta.db_table]
-
-
-class _NoStyle:
-    def __getattr__(self, name):
-        return lambda text: text
 
 
 # --- The command ---

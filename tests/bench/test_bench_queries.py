@@ -10,9 +10,8 @@ from django.utils import timezone
 
 from tests.bench.pages import pages
 from tests.bench.prepare import count_queries, signed_in_client
+from tests.bench.run import MAX_QUERIES
 from tests.bench.seed import SEARCH_NAME, build_caseload
-
-MAX_QUERIES = 12
 
 
 def _counts(caseload) -> dict[str, int]:
