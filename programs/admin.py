@@ -1,6 +1,9 @@
 from django.contrib import admin
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
+from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
 from programs import services, template_rules
@@ -14,6 +17,12 @@ class TemplateWeekFormSet(BaseInlineFormSet):
         form = super()._construct_form(i, **kwargs)
         # Validate each week against the caps being submitted, not the stored ones.
         form.instance.template = self.instance
+        # A tabular inline shows its labels once, in the header row; each cell's
+        # input needs its own name for screen readers ("Week 2: Bouts").
+        row = f"Week {form.instance.week}" if form.instance.pk else f"New week row {i + 1}"
+        for name, field in form.fields.items():
+            label = "Delete" if name == "DELETE" else capfirst(field.label)
+            field.widget.attrs.setdefault("aria-label", f"{row}: {label}")
         return form
 
     def clean(self):
@@ -114,13 +123,23 @@ class ProgramTemplateAdmin(SimpleHistoryAdmin):
 
     def response_change(self, request, obj):
         edited = request.resolver_match.kwargs.get("object_id")
-        if edited is not None and str(obj.pk) != str(edited):
+        new_version = edited is not None and str(obj.pk) != str(edited)
+        if new_version:
             self.message_user(
                 request,
                 f"Prescriptions already use version {obj.version - 1}, so your changes were saved as "
                 f"version {obj.version}. Version {obj.version - 1} stays unchanged for those prescriptions.",
             )
-        return super().response_change(request, obj)
+        response = super().response_change(request, obj)
+        if new_version and "_continue" in request.POST:
+            # Django continues on the page just posted, which is now the superseded,
+            # read-only version; the editor continues on the version just saved.
+            opts = self.opts
+            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+            response["Location"] = add_preserved_filters(
+                {"preserved_filters": self.get_preserved_filters(request), "opts": opts}, url
+            )
+        return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = extra_context or {}

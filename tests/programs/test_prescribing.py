@@ -120,6 +120,25 @@ def test_a_template_in_use_is_versioned_on_edit(admin_client_, patient, screen, 
 
 
 @pytest.mark.django_db
+def test_save_and_continue_on_a_template_in_use_continues_on_the_new_version(
+    admin_client_, patient, screen, prescribe, oa_template
+):
+    from tests.programs.admin_forms import template_post
+
+    prescribe(patient, screen(patient))
+    url = f"/admin/programs/programtemplate/{oa_template.pk}/change/"
+    data = {**template_post(oa_template, weeks={2: {"bouts": 4}}), "_continue": "Save and continue editing"}
+    response = admin_client_.post(url, data)
+    new = ProgramTemplate.objects.get(lineage=oa_template.lineage, version=2)
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/programs/programtemplate/{new.pk}/change/"
+    page = admin_client_.get(response["Location"]).content.decode()
+    assert "your changes were saved as version 2" in page
+    assert 'name="week_rows-1-bouts" value="4"' in page
+    assert "has been superseded" not in page
+
+
+@pytest.mark.django_db
 def test_prescribing_from_a_superseded_version_is_refused(patient, screen, prescribe, oa_template):
     ProgramTemplate.objects.filter(pk=oa_template.pk).update(is_active=False)
     oa_template.refresh_from_db()
