@@ -82,6 +82,7 @@ class PatientForm(forms.ModelForm):
         self.fields["record_number"].widget.attrs["autocomplete"] = "off"
         self.helper = FormHelper()
         self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page's <form> carries the token
         self.helper.layout = Layout(
             Fieldset(
                 "Patient",

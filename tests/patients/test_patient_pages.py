@@ -225,3 +225,12 @@ def test_outsiders_cannot_add_themselves_to_a_care_team(other_clinician_client, 
 def test_patients_and_administrators_cannot_use_clinician_pages(patient_client, admin_client_, url):
     assert patient_client.get(url).status_code == 403
     assert admin_client_.get(url).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_patient_forms_carry_one_csrf_token(clinician_client, patient):
+    for url in ("/patients/new/", f"/patients/{patient.public_id}/edit/"):
+        page = clinician_client.get(url).content.decode()
+        form = page[page.index('class="patient-form"') :]
+        form = form[: form.index("</form>")]
+        assert form.count('name="csrfmiddlewaretoken"') == 1, url
