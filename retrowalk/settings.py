@@ -111,6 +111,9 @@ TEMPLATES = [
 PATIENT_CHART_SECTIONS = ["programs.charts.patient_sections"]
 # How long a portal set-password link works (days).
 PORTAL_INVITATION_DAYS = env_int("RETROWALK_PORTAL_INVITATION_DAYS", 7, minimum=1)
+# Memory each server process may keep for plan PDFs already made from the same page (MB; 0: none).
+# Off under DEBUG, where stylesheets change without a restart.
+PDF_CACHE_MB = env_int("RETROWALK_PDF_CACHE_MB", 0 if DEBUG else 32, minimum=0)
 
 DATABASES = {
     "default": database_from_url(

@@ -388,3 +388,51 @@ def test_the_protected_plan_names_the_therapist_and_the_harness(
     _, text = pdf_text(patient_client.get(plan_url("plan_pdf", program)).content)
     assert "Your therapist stays beside you, one-to-one, for the whole session." in text
     assert "Wear the overhead harness" in text
+
+
+@pytest.fixture
+def pdf_store(monkeypatch):
+    """The production PDF store (settings turn it off under DEBUG, as in the development server)."""
+    monkeypatch.setattr(documents, "_made", documents.DocumentCache(max_bytes=32 * 1024 * 1024))
+
+
+def test_the_same_page_and_paper_give_the_stored_pdf_and_any_change_a_new_one(pdf_store):
+    page = f"<p>Plan body {uuid.uuid4()}</p>"
+    first = documents.render_pdf(page, paper="a4")
+    assert documents.render_pdf(page, paper="a4") is first  # not laid out again
+    letter = documents.render_pdf(page, paper="letter")
+    widths = {round(float(PdfReader(io.BytesIO(c)).pages[0].mediabox.width)) for c in (first, letter)}
+    assert widths == {595, 612}  # A4 and US Letter, in points
+    changed = documents.render_pdf(page.replace("Plan body", "Changed plan"), paper="a4")
+    assert changed != first and "Changed plan" in pdf_text(changed)[1]
+
+
+def test_the_pdf_store_keeps_the_most_recent_documents_within_its_budget():
+    store = documents.DocumentCache(max_bytes=10)
+    store.put(b"a", b"12345")
+    store.put(b"b", b"12345")
+    assert store.get(b"a") == b"12345"  # now the most recent
+    store.put(b"c", b"123")
+    assert (store.get(b"a"), store.get(b"b"), store.get(b"c")) == (b"12345", None, b"123")
+    store.put(b"big", b"x" * 11)
+    assert store.get(b"big") is None
+    none_kept = documents.DocumentCache(max_bytes=0)
+    none_kept.put(b"a", b"1")
+    assert none_kept.get(b"a") is None
+
+
+@pytest.mark.django_db
+def test_printing_the_same_plan_twice_gives_the_same_pdf_and_records_both(
+    pdf_store, patient, screen, prescribe, patient_client
+):
+    from retrowalk.models import AccessAction, AccessRecord
+
+    program = prescribe(patient, screen(patient))
+    first = patient_client.get(plan_url("plan_pdf", program, paper="a4"))
+    again = patient_client.get(plan_url("plan_pdf", program, paper="a4"))
+    assert first.content == again.content and first.content.startswith(b"%PDF-")
+    assert AccessRecord.objects.filter(action=AccessAction.PLAN_PDF, object_public_id=program.public_id).count() == 2
+    # A logged session changes the plan, so the next PDF is a new one showing it.
+    services.session_log_create(prescription=program, by=patient.user, entry=entry())
+    after = patient_client.get(plan_url("plan_pdf", program, paper="a4"))
+    assert after.content != first.content
