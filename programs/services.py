@@ -259,11 +259,16 @@ def _lock_program(*, prescription: Prescription, expected_version: int | None, b
     With ``by``, the patient's row also says whether that user is on the care team
     (``current.by_on_care_team``), read under the same lock.
     """
+    # The patient's row is only locked here (the program's query below reads it), so only
+    # its key and, with ``by``, the care-team answer come back.
     locked = Patient.objects.select_for_update(of=("self",)).filter(pk=prescription.patient_id)
-    if by is not None:
+    if by is None:
+        locked = locked.values_list("pk", flat=True)
+    else:
         team = Patient.care_team.through.objects.filter(patient=OuterRef("pk"), user=by.pk)
-        locked = locked.annotate(by_on_team=Exists(team))
-    patient = locked.first()
+        locked = locked.annotate(by_on_team=Exists(team)).values_list("by_on_team", flat=True)
+    answer = locked.first()  # always run: it takes the lock
+    on_team = by is not None and bool(answer)
     current = (
         Prescription.objects.select_for_update(of=("self",))
         .select_related("template", "patient", "patient__condition")
@@ -275,7 +280,7 @@ def _lock_program(*, prescription: Prescription, expected_version: int | None, b
         if last is not None and last.history_user is not None:
             who = f"by {last.history_user.get_full_name() or last.history_user.username}, version {current.version}"
         raise PrescriptionError(STALE.format(who=who))
-    current.by_on_care_team = bool(by is not None and patient is not None and patient.by_on_team)
+    current.by_on_care_team = bool(on_team)
     return current
 
 
