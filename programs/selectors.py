@@ -23,6 +23,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
+from django.urls import reverse
 
 from patients.models import BalanceScreening, Patient
 from patients.selectors import patients_for
@@ -97,6 +98,11 @@ class DashboardFacts:
     """One patient's dashboard facts, read in one query with the whole caseload's."""
 
     pk: int
+    public_id: uuid.UUID
+    first_name: str
+    last_name: str
+    record_number: str
+    condition_name: str
     rx_id: int | None
     rx_public_id: uuid.UUID | None
     rx_status: str | None
@@ -112,12 +118,20 @@ class DashboardFacts:
     pain_last: int | None
     pain_previous: int | None
     done_7_days: int
+    done_sessions: int
     planned_per_week: int | None
     flags: dict[str, bool] = field(default_factory=dict)
 
     @property
     def urgency(self) -> int:
         return sum(weight for name, weight, _ in FLAGS if self.flags[name])
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("patients:detail", kwargs={"public_id": self.public_id})
 
 
 def _at_least(value, limit) -> bool:
@@ -149,9 +163,9 @@ def _set_flags(row: DashboardFacts, today: date) -> None:
 def dashboard_facts(*, user, today: date) -> list[DashboardFacts]:
     """The clinician's patients with their current program and flags, most urgent first.
 
-    One query reads every patient's facts (each subquery once, no sort on computed
-    columns); the flags and the urgency order are worked out here. The caller loads
-    the full rows of one page only.
+    One query reads every patient's facts, name and condition included (each
+    subquery once, no sort on computed columns); the flags and the urgency order
+    are worked out here.
     """
     logs = SessionLog.objects.filter(prescription=OuterRef("rx_id"))
     latest_logs = logs.order_by("-session_date", "-created_at").annotate(peak=Greatest("pain_before", "pain_after"))
@@ -161,6 +175,7 @@ def dashboard_facts(*, user, today: date) -> list[DashboardFacts]:
         .select_related(None)
         .annotate(current=FilteredRelation("prescriptions", condition=Q(prescriptions__status__in=CURRENT_STATUSES)))
         .annotate(
+            condition_name=F("condition__name"),
             rx_id=F("current__id"),
             rx_public_id=F("current__public_id"),
             rx_status=F("current__status"),
@@ -188,10 +203,16 @@ def dashboard_facts(*, user, today: date) -> list[DashboardFacts]:
                 ),
                 0,
             ),
+            done_sessions=Coalesce(
+                Subquery(
+                    logs.filter(minutes__gt=0).order_by().values("prescription").annotate(n=Count("id")).values("n")[:1]
+                ),
+                0,
+            ),
             planned_per_week=Subquery(
-                PrescriptionWeek.objects.filter(prescription=OuterRef("rx_id"), week=OuterRef("rx_week")).values(
-                    "sessions"
-                )[:1]
+                PrescriptionWeek.objects.filter(prescription=OuterRef("rx_id"), week=OuterRef("rx_week"))
+                .order_by()
+                .values("sessions")[:1]
             ),
         )
         .order_by("last_name", "first_name", "id")
@@ -205,32 +226,9 @@ def dashboard_facts(*, user, today: date) -> list[DashboardFacts]:
     return rows
 
 
-def dashboard_page(facts: list[DashboardFacts]) -> list[Patient]:
-    """The full rows of one dashboard page, in its order, each carrying its facts."""
-    patients = Patient.objects.select_related("condition").in_bulk([row.pk for row in facts])
-    names = [f.name for f in fields(DashboardFacts) if f.name != "pk"]
-    page = []
-    for row in facts:
-        patient = patients[row.pk]
-        for name in names:
-            setattr(patient, name, getattr(row, name))
-        page.append(patient)
-    return page
-
-
 def flags_of(row) -> list[tuple[str, str]]:
     """The (flag name, label) pairs set on a dashboard row."""
     return [(name, label) for name, _, label in FLAGS if row.flags[name]]
-
-
-@dataclass(frozen=True)
-class ProgramState:
-    """What a dashboard row already knows of its program."""
-
-    id: int
-    current_week: int
-    week_started_on: date
-    status: str
 
 
 @dataclass(frozen=True)
@@ -239,34 +237,27 @@ class ProgramProgress:
     done_sessions: int
 
 
-def progress_of(*, programs: list[ProgramState], today: date) -> dict[int, ProgramProgress]:
-    """Adherence of several programs in three queries (weeks, decisions, logs), whatever their size."""
-    prescription_ids = [p.id for p in programs]
-    if not prescription_ids:
+def progress_of(*, rows: list[DashboardFacts], today: date) -> dict[int, ProgramProgress]:
+    """Adherence of the rows' programs in one query (their week decisions), whatever their size.
+
+    The current week's plan and the sessions walked come with the rows' facts.
+    """
+    programs = [row for row in rows if row.rx_id is not None]
+    if not programs:
         return {}
-    sessions: dict[int, dict[int, int]] = defaultdict(dict)
-    for rx, week, n in PrescriptionWeek.objects.filter(prescription_id__in=prescription_ids).values_list(
-        "prescription_id", "week", "sessions"
-    ):
-        sessions[rx][week] = n
+    planned = PrescriptionWeek.objects.filter(prescription=OuterRef("prescription"), week=OuterRef("week")).order_by()
     stages: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for rx, week, started, decided in ProgressionDecision.objects.filter(
-        prescription_id__in=prescription_ids
-    ).values_list("prescription_id", "week", "stage_started_on", "decided_on"):
-        stages[rx].append((sessions[rx].get(week, 0), (decided - started).days))
-    done = dict(
-        SessionLog.objects.filter(prescription_id__in=prescription_ids, minutes__gt=0)
-        .order_by()
-        .values("prescription_id")
-        .annotate(n=Count("id"))
-        .values_list("prescription_id", "n")
-    )
+    for rx, sessions, started, decided in (
+        ProgressionDecision.objects.filter(prescription_id__in=[row.rx_id for row in programs])
+        .annotate(sessions=Subquery(planned.values("sessions")[:1]))
+        .values_list("prescription_id", "sessions", "stage_started_on", "decided_on")
+    ):
+        stages[rx].append((sessions or 0, (decided - started).days))
     result = {}
-    for program in programs:
-        rx, week, started = program.id, program.current_week, program.week_started_on
-        days = max(0, (today - started).days) if program.status == PrescriptionStatus.ACTIVE else 0
-        planned = [*stages[rx], (sessions[rx].get(week, 0), days)]
-        result[rx] = ProgramProgress(
-            adherence_pct=progression.adherence_pct(planned, done.get(rx, 0)), done_sessions=done.get(rx, 0)
+    for row in programs:
+        days = max(0, (today - row.rx_week_started_on).days) if row.rx_status == PrescriptionStatus.ACTIVE else 0
+        planned_now = [*stages[row.rx_id], (row.planned_per_week or 0, days)]
+        result[row.rx_id] = ProgramProgress(
+            adherence_pct=progression.adherence_pct(planned_now, row.done_sessions), done_sessions=row.done_sessions
         )
     return result

@@ -33,13 +33,8 @@ def dashboard(request):
     page = Paginator(selectors.dashboard_facts(user=request.user, today=today), DASHBOARD_PAGE).get_page(
         request.GET.get("page")
     )
-    rows = selectors.dashboard_page(page.object_list)
-    progress = selectors.progress_of(
-        programs=[
-            selectors.ProgramState(r.rx_id, r.rx_week, r.rx_week_started_on, r.rx_status) for r in rows if r.rx_id
-        ],
-        today=today,
-    )
+    rows = page.object_list
+    progress = selectors.progress_of(rows=rows, today=today)
     for row in rows:
         row.flag_list = selectors.flags_of(row)
         row.progress = progress.get(row.rx_id)

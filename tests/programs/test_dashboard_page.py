@@ -1,0 +1,61 @@
+"""The dashboard's rows as the clinician reads them: who, condition, program, adherence, flags."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from tests import factories
+
+
+def rows_of(client) -> list[str]:
+    page = client.get(reverse("programs:dashboard")).content.decode()
+    body = page[page.index("<tbody>") : page.index("</tbody>")]
+    return [" ".join(row.split()) for row in re.findall(r"<tr>.*?</tr>", body, flags=re.S)]
+
+
+@pytest.mark.django_db
+def test_each_row_links_the_chart_and_says_program_adherence_and_flags(
+    clinician_client, clinician, patient, screen, prescribe
+):
+    prescribe(patient, screen(patient))
+    unscreened = factories.PatientFactory(
+        care_team=[clinician], first_name="<b>Bo</b>", last_name="O'Neil & Co", record_number="RW-<9>"
+    )
+    rows = rows_of(clinician_client)
+    assert len(rows) == 2
+    by_name = {("Pat" in row): row for row in rows}
+    mine, other = by_name[True], by_name[False]
+    assert f'<a href="/patients/{patient.public_id}/">Pat Own</a>' in mine
+    assert "<td>Knee osteoarthritis</td>" in mine
+    assert "<td>Active · week 1 of 6</td>" in mine
+    assert "<td>—</td>" in mine  # no whole session due yet on the first day
+    assert '<span class="text-body-secondary">Nothing</span>' in mine
+    # Names are text, never markup; a patient without a program says so.
+    assert f'<a href="/patients/{unscreened.public_id}/">&lt;b&gt;Bo&lt;/b&gt; O&#x27;Neil &amp; Co</a>' in other
+    assert "RW-&lt;9&gt;" in other
+    assert '<td><span class="text-body-secondary">None</span></td>' in other
+
+
+@pytest.mark.django_db
+def test_a_paused_program_shows_its_badge_and_flags_in_urgency_order(clinician_client, patient, screen, prescribe):
+    program = prescribe(patient, screen(patient))
+    clinician_client.post(
+        reverse("programs:log", kwargs={"public_id": program.public_id}),
+        {
+            "session_date": program.start_date.isoformat(),
+            "minutes": "5",
+            "speed_kmh": "2.0",
+            "incline_pct": "0",
+            "pain_before": "1",
+            "pain_after": "1",
+            "effort": "11",
+            "rails": "both_hands",
+            "event": "fall",
+            "note": "",
+        },
+    )
+    (row,) = rows_of(clinician_client)
+    assert '<td><span class="badge status-paused">Paused</span> · week 1 of 6</td>' in row
+    assert row.index("Fall or near fall reported") < row.index("Screening void")
+    assert '<span class="badge flag flag_fall">Fall or near fall reported</span>' in row
