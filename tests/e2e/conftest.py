@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from collections import Counter
 from pathlib import Path
 
@@ -116,12 +115,11 @@ def screenshot(page, name: str) -> Path:
     return path
 
 
-def check_page(page, name: str, *, shot: bool = True) -> None:
+def check_page(page, name: str) -> None:
     """Axe-core on the page as it is now (zero serious or critical), no script errors, and a screenshot."""
     from axe_playwright_python.sync_playwright import Axe
 
-    if shot:
-        screenshot(page, name)
+    screenshot(page, name)
     assert not page.js_errors, f"{name}: script errors in the browser: {page.js_errors}"
     results = Axe().run(page)
     # axe-core's own probes add a <style> element that the app's CSP rightly blocks; those
@@ -165,6 +163,3 @@ def pytest_terminal_summary(terminalreporter):
     }
     (ARTIFACTS / "axe.json").write_text(json.dumps(report, indent=2))
 
-
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
