@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from patients.models import PortalInvitation
 from programs.models import SessionLog
-from tests.e2e.conftest import PHONE, check_page, no_horizontal_scroll, screenshot
+from tests.e2e.conftest import ARTIFACTS, PHONE, check_page, no_horizontal_scroll, screenshot
 from tests.e2e.test_clinician_journey import sign_in
 from tests.factories import PatientFactory
 
@@ -134,6 +134,7 @@ def test_patient_sets_a_password_sees_today_logs_prints_and_downloads_the_pdf(in
         page.get_by_role("link", name="Download PDF").click()
     download = download_info.value
     assert download.suggested_filename == f"retrowalk-plan-{program.start_date:%Y-%m-%d}-a4.pdf"
+    download.save_as(ARTIFACTS / "patient-08-plan.pdf")
     data = download.path().read_bytes()
     assert data.startswith(b"%PDF-")
     pdf = PdfReader(io.BytesIO(data))
