@@ -149,6 +149,16 @@ def no_horizontal_scroll(page, name: str) -> None:
     assert width <= viewport, f"{name}: the page is {width}px wide on a {viewport}px screen; too wide: {wide}"
 
 
+def fill_session_log(page, *, minutes: str, pain: tuple[str, str], effort: str, rails: str, event: str) -> None:
+    """Fill the session-log form by its labels (date, speed and incline keep the week's targets)."""
+    page.get_by_label("Minutes walked backward").fill(minutes)
+    page.get_by_label("Pain before (0–10)").fill(pain[0])
+    page.get_by_label("Pain after (0–10)").fill(pain[1])
+    page.get_by_label("Effort (Borg 6–20)").fill(effort)
+    page.get_by_label(rails).check()
+    page.get_by_label(event).check()
+
+
 def pytest_terminal_summary(terminalreporter):
     if not AXE_RESULTS:
         return
@@ -162,4 +172,3 @@ def pytest_terminal_summary(terminalreporter):
         for page, counts in AXE_RESULTS.items()
     }
     (ARTIFACTS / "axe.json").write_text(json.dumps(report, indent=2))
-

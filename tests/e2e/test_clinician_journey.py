@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from patients.models import BalanceScreening, Patient
 from programs.models import Prescription, PrescriptionStatus, SessionLog
-from tests.e2e.conftest import check_page
+from tests.e2e.conftest import check_page, fill_session_log
 from tests.factories import PASSWORD, ClinicianFactory
 
 PROTECTIVE_MEASURES = (
@@ -121,12 +121,14 @@ def test_clinician_screens_prescribes_protected_logs_and_sees_the_near_fall_flag
     page.get_by_role("link", name="Stroke — 6 weeks").click()
     check_page(page, "clinician-10-program")
     page.get_by_role("link", name="Log a clinic session").click()
-    page.get_by_label("Minutes walked backward").fill("12")
-    page.get_by_label("Pain before (0–10)").fill("1")
-    page.get_by_label("Pain after (0–10)").fill("2")
-    page.get_by_label("Effort (Borg 6–20)").fill("13")
-    page.get_by_label("Harness and both hands").check()
-    page.get_by_label("Near fall (lost balance, caught by the rails, a person or the harness)").check()
+    fill_session_log(
+        page,
+        minutes="12",
+        pain=("1", "2"),
+        effort="13",
+        rails="Harness and both hands",
+        event="Near fall (lost balance, caught by the rails, a person or the harness)",
+    )
     page.get_by_label("Note").fill("Lost balance turning at the end of bout 2; harness caught her.")
     check_page(page, "clinician-11-log-session")
     page.get_by_role("button", name="Save the session").click()

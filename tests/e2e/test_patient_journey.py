@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from patients.models import PortalInvitation
 from programs.models import SessionLog
-from tests.e2e.conftest import ARTIFACTS, PHONE, check_page, no_horizontal_scroll, screenshot
+from tests.e2e.conftest import ARTIFACTS, PHONE, check_page, fill_session_log, no_horizontal_scroll, screenshot
 from tests.e2e.test_clinician_journey import sign_in
 from tests.factories import PatientFactory
 
@@ -77,12 +77,9 @@ def test_patient_sets_a_password_sees_today_logs_prints_and_downloads_the_pdf(in
 
     # Log a session.
     today.get_by_role("link", name="Log a session").click()
-    page.get_by_label("Minutes walked backward").fill("20")
-    page.get_by_label("Pain before (0–10)").fill("2")
-    page.get_by_label("Pain after (0–10)").fill("3")
-    page.get_by_label("Effort (Borg 6–20)").fill("12")
-    page.get_by_label("One hand on a rail").check()
-    page.get_by_label("No fall or near fall").check()
+    fill_session_log(
+        page, minutes="20", pain=("2", "3"), effort="12", rails="One hand on a rail", event="No fall or near fall"
+    )
     check_page(page, "patient-04-log-session")
     page.get_by_role("button", name="Save the session").click()
     page.wait_for_load_state()
