@@ -167,11 +167,6 @@ class DocumentCache:
                 _, dropped = self._items.popitem(last=False)
                 self._size -= len(dropped)
 
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self._size = 0
-
 
 _made = DocumentCache(settings.PDF_CACHE_MB * 1024 * 1024)
 

@@ -23,7 +23,6 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
-from django.urls import reverse
 
 from patients.models import BalanceScreening, Patient
 from patients.selectors import patients_for
@@ -129,9 +128,6 @@ class DashboardFacts:
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("patients:detail", kwargs={"public_id": self.public_id})
 
 
 def _at_least(value, limit) -> bool:

@@ -268,7 +268,6 @@ def _lock_program(*, prescription: Prescription, expected_version: int | None, b
         team = Patient.care_team.through.objects.filter(patient=OuterRef("pk"), user=by.pk)
         locked = locked.annotate(by_on_team=Exists(team)).values_list("by_on_team", flat=True)
     answer = locked.first()  # always run: it takes the lock
-    on_team = by is not None and bool(answer)
     current = (
         Prescription.objects.select_for_update(of=("self",))
         .select_related("template", "patient", "patient__condition")
@@ -280,7 +279,7 @@ def _lock_program(*, prescription: Prescription, expected_version: int | None, b
         if last is not None and last.history_user is not None:
             who = f"by {last.history_user.get_full_name() or last.history_user.username}, version {current.version}"
         raise PrescriptionError(STALE.format(who=who))
-    current.by_on_care_team = bool(on_team)
+    current.by_on_care_team = by is not None and bool(answer)
     return current
 
 
