@@ -133,10 +133,6 @@ class CareTeamAddForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 
-    def __init__(self, *args, patient: Patient, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.patient = patient
-
     def clean_clinician(self):
         text = self.cleaned_data["clinician"].strip()
         found = list(

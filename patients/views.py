@@ -110,7 +110,7 @@ class PatientDetailView(PatientScopeMixin, DetailView):
         audit.access_record(self.request, AccessAction.CHART_VIEWED, patient_id=patient.public_id)
         context.update(
             care_team=patient.care_team.order_by("last_name", "first_name"),
-            care_team_form=CareTeamAddForm(patient=patient),
+            care_team_form=CareTeamAddForm(),
             portal=portal.portal_status(patient=patient),
             invitation_days=settings.PORTAL_INVITATION_DAYS,
             portal_form=PortalInviteForm(patient=patient),
@@ -131,7 +131,7 @@ class PatientDetailView(PatientScopeMixin, DetailView):
 def care_team_add(request, public_id):
     require_clinician(request.user)
     patient = selectors.patient_for(user=request.user, public_id=public_id)
-    form = CareTeamAddForm(request.POST, patient=patient)
+    form = CareTeamAddForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(form.errors.get("clinician", ["Enter a colleague's username or email."])))
         return redirect(patient)

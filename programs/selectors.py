@@ -126,6 +126,11 @@ class DashboardFacts:
         return sum(weight for name, weight, _ in FLAGS if self.flags[name])
 
     @property
+    def flag_list(self) -> list[tuple[str, str]]:
+        """The (flag name, label) pairs set, most urgent first."""
+        return [(name, label) for name, _, label in FLAGS if self.flags[name]]
+
+    @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
@@ -220,11 +225,6 @@ def dashboard_facts(*, user, today: date) -> list[DashboardFacts]:
     # A stable sort keeps the database's name order within each level of urgency.
     rows.sort(key=lambda row: (-row.urgency, row.rx_id is None))
     return rows
-
-
-def flags_of(row) -> list[tuple[str, str]]:
-    """The (flag name, label) pairs set on a dashboard row."""
-    return [(name, label) for name, _, label in FLAGS if row.flags[name]]
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,6 @@ def dashboard(request):
     rows = page.object_list
     progress = selectors.progress_of(rows=rows, today=today)
     for row in rows:
-        row.flag_list = selectors.flags_of(row)
         row.progress = progress.get(row.rx_id)
     return render(request, "programs/dashboard.html", {"page": page, "rows": rows, "today": today})
 

@@ -4,8 +4,8 @@ A page such as the prescribing preview shows more than a hundred inputs; through
 the template engine each costs three template renders (widget, input, attrs).
 These functions write the same markup as Django's own widget templates
 (``django/forms/templates/django/forms/widgets``), character for character, which
-``tests/retrowalk/test_renderers.py`` checks against the templates for every form
-field of the app. Any other template (radio lists, the app's own) renders as usual.
+``tests/security/test_widget_markup.py`` checks against the templates on every form
+page of the app. Any other template (radio lists, the app's own) renders as usual.
 """
 
 from __future__ import annotations
