@@ -35,7 +35,7 @@ from programs.models import (
     SessionEvent,
     SessionLog,
 )
-from retrowalk.prepared import PreparedValuesQuery
+from retrowalk.prepared import PreparedQuery
 from retrowalk.roles import is_clinician, is_patient
 
 # Screening due for renewal within this many days (issue 5: "due within 7 days").
@@ -216,7 +216,7 @@ def _facts_query(*, clinician_id: int, today: date, week_ago: date) -> QuerySet:
 
 
 # Built and compiled once per connection: the ORM took longer to build this query than PostgreSQL to run it.
-_FACTS = PreparedValuesQuery(_facts_query, clinician_id=int, today=date, week_ago=date)
+_FACTS = PreparedQuery(_facts_query, clinician_id=int, today=date, week_ago=date)
 
 
 def dashboard_facts(*, user, today: date) -> list[DashboardFacts]:
@@ -230,7 +230,7 @@ def dashboard_facts(*, user, today: date) -> list[DashboardFacts]:
         return []
     rows = [
         DashboardFacts(*values)
-        for values in _FACTS.rows(clinician_id=user.pk, today=today, week_ago=today - timedelta(days=7))
+        for values in _FACTS.run(clinician_id=user.pk, today=today, week_ago=today - timedelta(days=7))
     ]
     for row in rows:
         _set_flags(row, today)

@@ -6,9 +6,11 @@ about twice as long in Python before it reached PostgreSQL as PostgreSQL spent
 planning and running it. A query whose SQL stays the same from one request to
 the next, and whose values alone change (the user, today's date), is built once
 per connection with stand-in values, and each request only fills in its own.
+The rows come back as the queryset itself would give them: model instances
+(with ``select_related`` filled in), tuples or flat values.
 
 Only the values named as parameters may change between requests, and each must
-reach the SQL as a parameter, never as part of its text. ``PreparedValuesQuery``
+reach the SQL as a parameter, never as part of its text. ``PreparedQuery``
 checks this when it compiles: the query is compiled with two different sets of
 stand-ins, and the SQL must be the same and the parameters must differ exactly
 where a stand-in went in. Anything else is a ``PreparedQueryError``.
@@ -17,6 +19,7 @@ where a stand-in went in. Anything else is a ``PreparedQueryError``.
 from __future__ import annotations
 
 import threading
+import uuid
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +27,8 @@ from datetime import date, timedelta
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
+from django.db.models.query import FlatValuesListIterable, ModelIterable, ValuesListIterable, get_related_populators
+from django.db.transaction import TransactionManagementError
 
 
 class PreparedQueryError(RuntimeError):
@@ -34,12 +39,16 @@ class PreparedQueryError(RuntimeError):
 _STAND_INS = {
     int: (-987_654_321, -123_456_789),
     date: (date(1001, 1, 1), date(1002, 2, 2)),
+    uuid.UUID: (uuid.UUID(int=1 << 100), uuid.UUID(int=1 << 101)),
 }
 
 
 def _adapt(connection, value):
+    """The value as the ORM hands it to the driver (dates and UUIDs per database, as their fields do)."""
     if isinstance(value, date):
         return connection.ops.adapt_datefield_value(value)
+    if isinstance(value, uuid.UUID) and not connection.features.has_native_uuid_field:
+        return value.hex
     return value
 
 
@@ -49,19 +58,31 @@ class _Compiled:
     sql: str
     params: tuple
     slots: tuple[tuple[int, str], ...]  # (position in params, parameter name)
+    kind: type  # the queryset's iterable class
+    locks: bool  # SELECT ... FOR UPDATE: only inside a transaction
+    models: tuple = ()  # for model rows: the model, its fields' names and span, the related rows' populators
 
 
-class PreparedValuesQuery:
-    """``build(**values).values_list(...)``, compiled once per connection and run with each request's values.
+def _model_rows(compiler, connection) -> tuple:
+    """What Django's ModelIterable works out from a compiled query before its first row."""
+    select, klass_info = compiler.select, compiler.klass_info
+    start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+    init_list = [column[0].target.attname for column in select[start:end]]
+    populators = get_related_populators(klass_info, select, connection.alias)
+    return (klass_info["model"], init_list, start, end, populators, compiler.annotation_col_map)
 
-    ``build`` returns a queryset with ``values_list`` applied; ``parameters`` names
-    its keyword arguments and their types (``int`` or ``date``).
+
+class PreparedQuery:
+    """``build(**values)``, compiled once per connection and run with each request's values.
+
+    ``build`` returns a queryset of model instances or of ``values_list`` rows;
+    ``parameters`` names its keyword arguments and their types (``int``, ``date`` or ``uuid.UUID``).
     """
 
     def __init__(self, build: Callable[..., QuerySet], **parameters: type):
         unknown = {name: kind for name, kind in parameters.items() if kind not in _STAND_INS}
         if unknown:
-            raise TypeError(f"Prepared parameters may be int or date: {unknown}")
+            raise TypeError(f"Prepared parameters may be int, date or UUID: {unknown}")
         self.build = build
         self.parameters = parameters
         self._compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -72,12 +93,23 @@ class PreparedValuesQuery:
         values = {}
         for offset, (name, kind) in enumerate(self.parameters.items()):
             base = _STAND_INS[kind][which]
-            values[name] = base + timedelta(days=offset) if kind is date else base - offset
+            if kind is date:
+                values[name] = base + timedelta(days=offset)
+            elif kind is uuid.UUID:
+                values[name] = uuid.UUID(int=base.int + offset)
+            else:
+                values[name] = base - offset
         return values
 
     def _compile(self, connection) -> _Compiled:
         first, second = self._stand_ins(0), self._stand_ins(1)
-        compiler = self.build(**first).query.get_compiler(connection=connection)
+        queryset = self.build(**first)
+        kind = queryset._iterable_class
+        if kind not in (ModelIterable, ValuesListIterable, FlatValuesListIterable):
+            raise PreparedQueryError(f"Rows of {kind.__name__} are not prepared: use model rows or values_list.")
+        if queryset._prefetch_related_lookups or queryset._known_related_objects:
+            raise PreparedQueryError("A prepared query reads one query's rows: no prefetch_related or related manager.")
+        compiler = queryset.query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
         other_sql, other_params = self.build(**second).query.get_compiler(connection=connection).as_sql()
         if sql != other_sql or len(params) != len(other_params):
@@ -93,7 +125,15 @@ class PreparedValuesQuery:
         missing = set(self.parameters) - {name for _, name in slots}
         if missing:
             raise PreparedQueryError(f"These parameters never reach the SQL: {sorted(missing)}.")
-        return _Compiled(compiler=compiler, sql=sql, params=tuple(params), slots=tuple(slots))
+        return _Compiled(
+            compiler=compiler,
+            sql=sql,
+            params=tuple(params),
+            slots=tuple(slots),
+            kind=kind,
+            locks=bool(queryset.query.select_for_update and connection.features.has_select_for_update),
+            models=_model_rows(compiler, connection) if kind is ModelIterable else (),
+        )
 
     def compiled(self, using: str = DEFAULT_DB_ALIAS) -> _Compiled:
         connection = connections[using]
@@ -105,16 +145,32 @@ class PreparedValuesQuery:
                     found = self._compiled[connection] = self._compile(connection)
         return found
 
-    def rows(self, using: str = DEFAULT_DB_ALIAS, **values) -> list[tuple]:
-        """The rows ``build(**values)`` would return, as tuples."""
+    def run(self, using: str = DEFAULT_DB_ALIAS, **values) -> list:
+        """What ``list(build(**values))`` would return: model instances, tuples or flat values."""
         if set(values) != set(self.parameters):
             raise TypeError(f"Expected the parameters {sorted(self.parameters)}, got {sorted(values)}.")
         compiled = self.compiled(using)
         connection = connections[using]
+        if compiled.locks and connection.get_autocommit():
+            raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
         params = list(compiled.params)
         for position, name in compiled.slots:
             params[position] = _adapt(connection, values[name])
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             fetched = cursor.fetchall()
-        return list(compiled.compiler.results_iter(results=[fetched], tuple_expected=True))
+        if compiled.kind is ValuesListIterable:
+            return list(compiled.compiler.results_iter(results=[fetched], tuple_expected=True))
+        rows = compiled.compiler.results_iter(results=[fetched])
+        if compiled.kind is FlatValuesListIterable:
+            return [row[0] for row in rows]
+        model, init_list, start, end, populators, annotations = compiled.models
+        objects = []
+        for row in rows:
+            obj = model.from_db(connection.alias, init_list, row[start:end])
+            for populator in populators:
+                populator.populate(row, obj)
+            for name, position in annotations.items():
+                setattr(obj, name, row[position])
+            objects.append(obj)
+        return objects

@@ -1,13 +1,16 @@
 """Prepared queries: compiled once per connection, the same rows as the ORM for every request's values."""
 
+import uuid
 from datetime import date
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models.functions import Upper
+from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 
 from patients.models import Patient
-from retrowalk.prepared import PreparedQueryError, PreparedValuesQuery
+from retrowalk.prepared import PreparedQuery, PreparedQueryError
 from tests.factories import ClinicianFactory, PatientFactory
 
 
@@ -29,12 +32,12 @@ def caseloads(db):
 
 def test_rows_are_the_orm_rows_for_each_requests_values(caseloads):
     one, two = caseloads
-    prepared = PreparedValuesQuery(_born_since, clinician_id=int, born_after=date)
+    prepared = PreparedQuery(_born_since, clinician_id=int, born_after=date)
     for clinician, born_after in ((one, date(1955, 1, 1)), (two, date(1900, 1, 1)), (one, date(1900, 1, 1))):
-        rows = prepared.rows(clinician_id=clinician.pk, born_after=born_after)
+        rows = prepared.run(clinician_id=clinician.pk, born_after=born_after)
         assert rows == list(_born_since(clinician_id=clinician.pk, born_after=born_after))
         assert rows, "every case here has rows"
-    rows = prepared.rows(clinician_id=one.pk, born_after=date(1955, 1, 1))
+    rows = prepared.run(clinician_id=one.pk, born_after=date(1955, 1, 1))
     assert [born.year for _, born, _ in rows] == [1960, 1970]
     # Converted as the ORM converts them, on SQLite as on PostgreSQL.
     assert all(isinstance(born, date) for _, born, _ in rows)
@@ -43,20 +46,20 @@ def test_rows_are_the_orm_rows_for_each_requests_values(caseloads):
 
 def test_compiled_once_per_connection_and_one_query_a_call(caseloads):
     one, _ = caseloads
-    prepared = PreparedValuesQuery(_born_since, clinician_id=int, born_after=date)
+    prepared = PreparedQuery(_born_since, clinician_id=int, born_after=date)
     first = prepared.compiled()
-    prepared.rows(clinician_id=one.pk, born_after=date(1900, 1, 1))
+    prepared.run(clinician_id=one.pk, born_after=date(1900, 1, 1))
     assert prepared.compiled() is first
     with CaptureQueriesContext(connection) as queries:
-        prepared.rows(clinician_id=one.pk, born_after=date(1965, 1, 1))
+        prepared.run(clinician_id=one.pk, born_after=date(1965, 1, 1))
     assert len(queries) == 1
     assert str(one.pk) in queries[0]["sql"]
 
 
 def test_a_query_whose_sql_depends_on_a_value_is_refused(db):
-    prepared = PreparedValuesQuery(lambda count: Patient.objects.values_list("pk")[: abs(count)], count=int)
+    prepared = PreparedQuery(lambda count: Patient.objects.values_list("pk")[: abs(count)], count=int)
     with pytest.raises(PreparedQueryError, match="SQL changes"):  # a slice is written into the SQL's text
-        prepared.rows(count=3)
+        prepared.run(count=3)
 
 
 def test_a_value_worked_out_inside_the_query_is_refused(db):
@@ -64,18 +67,72 @@ def test_a_value_worked_out_inside_the_query_is_refused(db):
         return Patient.objects.filter(date_of_birth__gt=born_after.replace(day=2)).values_list("pk")
 
     with pytest.raises(PreparedQueryError, match="not a prepared parameter"):
-        PreparedValuesQuery(build, born_after=date).rows(born_after=date(1960, 1, 1))
+        PreparedQuery(build, born_after=date).run(born_after=date(1960, 1, 1))
 
 
 def test_a_parameter_that_never_reaches_the_sql_is_refused(db):
-    prepared = PreparedValuesQuery(lambda clinician_id: Patient.objects.values_list("pk"), clinician_id=int)
+    prepared = PreparedQuery(lambda clinician_id: Patient.objects.values_list("pk"), clinician_id=int)
     with pytest.raises(PreparedQueryError, match="never reach"):
-        prepared.rows(clinician_id=1)
+        prepared.run(clinician_id=1)
 
 
 def test_parameters_are_checked(db):
-    with pytest.raises(TypeError, match="int or date"):
-        PreparedValuesQuery(_born_since, clinician_id=str)
-    prepared = PreparedValuesQuery(_born_since, clinician_id=int, born_after=date)
+    with pytest.raises(TypeError, match="int, date or UUID"):
+        PreparedQuery(_born_since, clinician_id=str)
+    prepared = PreparedQuery(_born_since, clinician_id=int, born_after=date)
     with pytest.raises(TypeError, match="Expected the parameters"):
-        prepared.rows(clinician_id=1)
+        prepared.run(clinician_id=1)
+
+
+def _patient_with_condition(*, public_id: uuid.UUID, clinician_id: int):
+    return (
+        Patient.objects.filter(public_id=public_id, care_team=clinician_id)
+        .select_related("condition")
+        .annotate(shouted=Upper("last_name"))
+    )
+
+
+def test_model_rows_come_with_their_related_rows_and_annotations(caseloads):
+    one, two = caseloads
+    shared = Patient.objects.get(date_of_birth__year=1960)
+    prepared = PreparedQuery(_patient_with_condition, public_id=uuid.UUID, clinician_id=int)
+    (found,) = prepared.run(public_id=shared.public_id, clinician_id=two.pk)
+    assert isinstance(found, Patient)
+    assert (found.pk, found.record_number, found.date_of_birth) == (shared.pk, shared.record_number, date(1960, 6, 1))
+    assert found.shouted == shared.last_name.upper()
+    with CaptureQueriesContext(connection) as queries:
+        assert found.condition.code == "knee_oa"  # read with the patient, no query of its own
+    assert len(queries) == 0
+    assert not found._state.adding
+    # Another patient, another clinician: each call its own values.
+    only_one = Patient.objects.get(date_of_birth__year=1950)
+    assert prepared.run(public_id=only_one.public_id, clinician_id=two.pk) == []
+    assert [p.pk for p in prepared.run(public_id=only_one.public_id, clinician_id=one.pk)] == [only_one.pk]
+
+
+@pytest.mark.django_db(transaction=True)  # outside the test's own transaction
+def test_a_locking_query_needs_a_transaction(caseloads):
+    one, _ = caseloads
+    prepared = PreparedQuery(
+        lambda clinician_id: Patient.objects.select_for_update().filter(care_team=clinician_id).order_by("pk"),
+        clinician_id=int,
+    )
+    with transaction.atomic():
+        assert len(prepared.run(clinician_id=one.pk)) == 3
+    if connection.features.has_select_for_update:
+        with pytest.raises(TransactionManagementError):
+            prepared.run(clinician_id=one.pk)
+
+
+def test_prefetching_and_dict_rows_are_refused(db):
+    prefetching = PreparedQuery(
+        lambda clinician_id: Patient.objects.filter(care_team=clinician_id).prefetch_related("care_team"),
+        clinician_id=int,
+    )
+    with pytest.raises(PreparedQueryError, match="prefetch_related"):
+        prefetching.run(clinician_id=1)
+    dicts = PreparedQuery(
+        lambda clinician_id: Patient.objects.filter(care_team=clinician_id).values("pk"), clinician_id=int
+    )
+    with pytest.raises(PreparedQueryError, match="ValuesIterable"):
+        dicts.run(clinician_id=1)
