@@ -53,15 +53,38 @@ def prescriptions_for(*, user) -> QuerySet[Prescription]:
     return Prescription.objects.none()
 
 
+_SCOPED_RELATED = ("patient", "patient__condition", "patient__user", "template", "prescriber")
+_SCOPED: dict[tuple[str, tuple[str, ...]], PreparedQuery] = {}
+
+
+def _scoped_program(role: str, related: tuple[str, ...]) -> PreparedQuery:
+    """One program in the user's scope: prepared once per role and set of related rows (the views use a few)."""
+    found = _SCOPED.get((role, related))
+    if found is None:
+        scope = "patient__care_team" if role == "clinician" else "patient__user"
+
+        def build(*, user_id: int, public_id: uuid.UUID) -> QuerySet[Prescription]:
+            return Prescription.objects.select_related(*related).filter(**{scope: user_id}, public_id=public_id)
+
+        found = _SCOPED[(role, related)] = PreparedQuery(build, user_id=int, public_id=uuid.UUID)
+    return found
+
+
 def prescription_for(*, user, public_id: uuid.UUID | str, related: tuple[str, ...] | None = None) -> Prescription:
     """The program if the user may see it; otherwise 404. ``related`` narrows the rows read with it."""
-    queryset = prescriptions_for(user=user)
-    if related is not None:
-        queryset = queryset.select_related(None).select_related(*related)
+    role = "clinician" if is_clinician(user) else "patient" if is_patient(user) else None
     try:
-        return queryset.get(public_id=public_id)
-    except (Prescription.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such program.") from None
+        public_id = public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))
+    except ValueError:
+        role = None
+    found = (
+        []
+        if role is None
+        else _scoped_program(role, related or _SCOPED_RELATED).run(user_id=user.pk, public_id=public_id)
+    )
+    if len(found) != 1:
+        raise Http404("No such program.")
+    return found[0]
 
 
 def plan_of(programs: list[Prescription]) -> Prescription | None:

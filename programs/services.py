@@ -29,6 +29,7 @@ from programs.models import (
     SessionSetting,
     TemplateWeek,
 )
+from retrowalk.prepared import PreparedQuery
 from retrowalk.roles import is_clinician
 
 
@@ -253,6 +254,32 @@ def prescription_activate(*, prescription: Prescription, by, expected_version: i
 STALE = "Someone else changed this program meanwhile ({who}): nothing was saved. Reload the page to see their change."
 
 
+def _locked_patient(*, patient_id: int):
+    return Patient.objects.select_for_update(of=("self",)).filter(pk=patient_id)
+
+
+_LOCK_PATIENT = PreparedQuery(
+    lambda patient_id: _locked_patient(patient_id=patient_id).values_list("pk", flat=True), patient_id=int
+)
+_LOCK_PATIENT_FOR = PreparedQuery(
+    lambda patient_id, user_id: (
+        _locked_patient(patient_id=patient_id)
+        .annotate(by_on_team=Exists(Patient.care_team.through.objects.filter(patient=OuterRef("pk"), user=user_id)))
+        .values_list("by_on_team", flat=True)
+    ),
+    patient_id=int,
+    user_id=int,
+)
+_LOCK_PROGRAM = PreparedQuery(
+    lambda prescription_id: (
+        Prescription.objects.select_for_update(of=("self",))
+        .select_related("template", "patient", "patient__condition")
+        .filter(pk=prescription_id)
+    ),
+    prescription_id=int,
+)
+
+
 def _lock_program(*, prescription: Prescription, expected_version: int | None, by=None) -> Prescription:
     """Lock the patient, then the program (the gate's order), and refuse a stale edit.
 
@@ -260,19 +287,15 @@ def _lock_program(*, prescription: Prescription, expected_version: int | None, b
     (``current.by_on_care_team``), read under the same lock.
     """
     # The patient's row is only locked here (the program's query below reads it), so only
-    # its key and, with ``by``, the care-team answer come back.
-    locked = Patient.objects.select_for_update(of=("self",)).filter(pk=prescription.patient_id)
+    # its key and, with ``by``, the care-team answer come back. Both queries always run: they take the locks.
     if by is None:
-        locked = locked.values_list("pk", flat=True)
+        answer = bool(_LOCK_PATIENT.run(patient_id=prescription.patient_id))
     else:
-        team = Patient.care_team.through.objects.filter(patient=OuterRef("pk"), user=by.pk)
-        locked = locked.annotate(by_on_team=Exists(team)).values_list("by_on_team", flat=True)
-    answer = locked.first()  # always run: it takes the lock
-    current = (
-        Prescription.objects.select_for_update(of=("self",))
-        .select_related("template", "patient", "patient__condition")
-        .get(pk=prescription.pk)
-    )
+        answer = any(_LOCK_PATIENT_FOR.run(patient_id=prescription.patient_id, user_id=by.pk))
+    found = _LOCK_PROGRAM.run(prescription_id=prescription.pk)
+    if not found:
+        raise Prescription.DoesNotExist("The program no longer exists.")
+    current = found[0]
     if expected_version is not None and current.version != expected_version:
         last = current.history.select_related("history_user").first()
         who = f"version {current.version}"

@@ -110,7 +110,7 @@ def test_model_rows_come_with_their_related_rows_and_annotations(caseloads):
     assert [p.pk for p in prepared.run(public_id=only_one.public_id, clinician_id=one.pk)] == [only_one.pk]
 
 
-@pytest.mark.django_db(transaction=True)  # outside the test's own transaction
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # outside the test's own transaction
 def test_a_locking_query_needs_a_transaction(caseloads):
     one, _ = caseloads
     prepared = PreparedQuery(
