@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from programs import forms, progression, services
+from programs import forms, progression, selectors, services
 from programs.models import CURRENT_STATUSES, PrescriptionStatus
 from retrowalk import units
 from retrowalk.models import speed_unit_of
@@ -349,9 +349,8 @@ def progress_panels(
 
 def program_context(*, prescription, user, today: date) -> dict:
     """Everything the program page and the chart's program section show, in a fixed number of queries."""
-    weeks = list(prescription.weeks.all())
-    logs = list(prescription.logs.select_related("entered_by"))
-    decisions = list(prescription.decisions.select_related("decided_by"))
+    rows = selectors.program_rows(prescription, authors=True)
+    weeks, logs, decisions = rows.weeks, rows.logs, rows.decisions
     unit = speed_unit_of(user)
     review = None
     if prescription.status == PrescriptionStatus.ACTIVE:

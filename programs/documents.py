@@ -28,7 +28,7 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 
-from programs import charts, plan
+from programs import charts, plan, selectors
 from retrowalk import units
 from retrowalk.models import speed_unit_of
 
@@ -56,9 +56,8 @@ def default_paper(unit: str) -> str:
 
 
 def plan_context(*, prescription, viewer, today: date, palette: charts.Palette = charts.SCREEN) -> dict:
-    weeks = list(prescription.weeks.all())
-    logs = list(prescription.logs.all())
-    decisions = list(prescription.decisions.all())
+    rows = selectors.program_rows(prescription)
+    weeks, logs, decisions = rows.weeks, rows.logs, rows.decisions
     unit = unit_for(prescription, viewer)
     week_row = next((w for w in weeks if w.week == prescription.current_week), None)
     series = charts.progress_series(prescription=prescription, weeks=weeks, logs=logs, decisions=decisions, today=today)

@@ -87,6 +87,47 @@ def prescription_for(*, user, public_id: uuid.UUID | str, related: tuple[str, ..
     return found[0]
 
 
+def _rows_of_program(model, order: tuple[str, ...], related: tuple[str, ...] = ()) -> PreparedQuery:
+    # Ordered within the one program: the models' own orderings start with the program, which joins it back in.
+    return PreparedQuery(
+        lambda prescription_id: (
+            model.objects.filter(prescription=prescription_id).select_related(*related).order_by(*order)
+        ),
+        prescription_id=int,
+    )
+
+
+_WEEKS = _rows_of_program(PrescriptionWeek, ("week",))
+_LOGS = {
+    False: _rows_of_program(SessionLog, ("session_date", "created_at")),
+    True: _rows_of_program(SessionLog, ("session_date", "created_at"), ("entered_by",)),
+}
+_DECISIONS = {
+    False: _rows_of_program(ProgressionDecision, ("decided_on", "created_at")),
+    True: _rows_of_program(ProgressionDecision, ("decided_on", "created_at"), ("decided_by",)),
+}
+
+
+@dataclass(frozen=True)
+class ProgramRows:
+    weeks: list[PrescriptionWeek]
+    logs: list[SessionLog]  # oldest first
+    decisions: list[ProgressionDecision]  # oldest first
+
+
+def program_rows(prescription: Prescription, *, authors: bool = False) -> ProgramRows:
+    """A program's weeks, session logs and week decisions (with who entered them, if ``authors``): three queries."""
+    parts = (
+        _WEEKS.run(prescription_id=prescription.pk),
+        _LOGS[authors].run(prescription_id=prescription.pk),
+        _DECISIONS[authors].run(prescription_id=prescription.pk),
+    )
+    for rows in parts:
+        for row in rows:
+            row.prescription = prescription
+    return ProgramRows(*parts)
+
+
 def plan_of(programs: list[Prescription]) -> Prescription | None:
     """The plan a patient sees first: the program still running (newest first), else the latest one."""
     running = [rx for rx in programs if rx.status in CURRENT_STATUSES]

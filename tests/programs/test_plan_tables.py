@@ -1,0 +1,123 @@
+"""The week tables and progress numbers as written in Python, and the program rows they are built from."""
+
+import re
+from datetime import date
+from decimal import Decimal as D
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from programs import selectors, services
+from programs.charts import ChartWeek
+from programs.models import PrescriptionWeek
+from programs.templatetags.plan_tables import plan_week_rows, progress_rows, week_rows
+
+
+def _weeks():
+    return [
+        PrescriptionWeek(
+            week=1,
+            speed_kmh=D("2.0"),
+            incline_pct=D("0.0"),
+            bouts=1,
+            bout_minutes=10,
+            rest_minutes=D("1.0"),
+            sessions=3,
+        ),
+        PrescriptionWeek(
+            week=2,
+            speed_kmh=D("2.4"),
+            incline_pct=D("2.5"),
+            bouts=3,
+            bout_minutes=5,
+            rest_minutes=D("1.5"),
+            sessions=4,
+            support="both_rails",
+            note="Hold <the> rail & breathe",
+        ),
+    ]
+
+
+def _cells(row: str) -> list[str]:
+    return re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)
+
+
+def test_patient_week_rows_mark_this_week_and_say_rest_only_between_bouts():
+    first, second = plan_week_rows(_weeks(), 2, "mph").split("\n")
+    assert first.startswith("<tr><th") and "plan-now" not in first
+    assert _cells(first) == [
+        '<span class="stack-label">Week </span>1',
+        "1.2",
+        "0 %",
+        "1 × 10 min",
+        "—",
+        "3",
+        "Handrails within reach",
+    ]
+    assert second.startswith('<tr class="plan-now" aria-current="true">')
+    assert _cells(second)[:5] == [
+        '<span class="stack-label">Week </span>2 <span class="now-label">now</span>',
+        "1.5",
+        "2.5 %",
+        "3 × 5 min",
+        "1.5 min",
+    ]
+    assert '<td data-label="Speed (mph)">1.5</td>' in second
+    assert 'Hold both handrails<br><span class="plan-small">Hold &lt;the&gt; rail &amp; breathe</span>' in second
+
+
+def test_clinician_week_rows_show_the_stored_targets():
+    first, second = week_rows(_weeks(), 1, "kmh").split("\n")
+    assert first.startswith('<tr class="table-primary current-week" aria-current="true">')
+    assert _cells(first) == [
+        '1 <span class="badge text-bg-primary">now</span>',
+        "2.0",
+        "0.0 %",
+        "1 × 10 min",
+        "1.0 min",
+        "3",
+        "Handrails within reach",
+    ]
+    assert second.startswith("<tr><th")
+    assert '<span class="small text-body-secondary">Hold &lt;the&gt; rail &amp; breathe</span>' in second
+
+
+def test_progress_rows_show_done_against_planned_and_dashes_ahead():
+    series = [
+        ChartWeek(1, date(2026, 3, 2), 1, 30, D("2.0"), future=False, done_minutes=20, done_speed_kmh=D("2.0"), pain=3),
+        ChartWeek(2, date(2026, 3, 9), 2, 45, D("2.4"), future=True),
+    ]
+    walked, ahead = progress_rows(series, "kmh").split("\n")
+    assert _cells(walked) == ["1", "2 Mar", "1", "20 / 30", "2.0 / 2.0", "3", "—"]
+    assert _cells(ahead) == ["2", "9 Mar", "2", "— / 45", "— / 2.4", "—", "—"]
+
+
+@pytest.mark.django_db
+def test_program_rows_are_the_programs_own_in_order(patient, other_patient, screen, prescribe, clinician):
+    mine = prescribe(patient, screen(patient))
+    theirs = prescribe(other_patient, screen(other_patient), by=other_patient.care_team.first())
+    entry = services.SessionEntry(
+        session_date=mine.start_date,
+        minutes=10,
+        speed_kmh=D("2.0"),
+        incline_pct=D("0"),
+        pain_before=1,
+        pain_after=2,
+        effort=11,
+        event="none",
+        rails="both_hands",
+    )
+    for program, by in ((mine, clinician), (mine, clinician), (theirs, other_patient.care_team.first())):
+        services.session_log_create(prescription=program, by=by, entry=entry)
+    with CaptureQueriesContext(connection) as queries:
+        rows = selectors.program_rows(mine, authors=True)
+        assert [w.week for w in rows.weeks] == list(range(1, mine.template.weeks + 1))
+        assert len(rows.logs) == 2
+        assert [log.entered_by.username for log in rows.logs] == [clinician.username] * 2
+        assert rows.decisions == []
+        assert all(row.prescription is mine for row in [*rows.weeks, *rows.logs])
+    assert len(queries) == 3
+    assert [log.pk for log in rows.logs] == list(
+        mine.logs.order_by("session_date", "created_at").values_list("pk", flat=True)
+    )
