@@ -89,12 +89,11 @@ def prescription_for(*, user, public_id: uuid.UUID | str, related: tuple[str, ..
 
 def _rows_of_program(model, order: tuple[str, ...], related: tuple[str, ...] = ()) -> PreparedQuery:
     # Ordered within the one program: the models' own orderings start with the program, which joins it back in.
-    return PreparedQuery(
-        lambda prescription_id: (
-            model.objects.filter(prescription=prescription_id).select_related(*related).order_by(*order)
-        ),
-        prescription_id=int,
-    )
+    def build(*, prescription_id: int) -> QuerySet:
+        rows = model.objects.filter(prescription=prescription_id).order_by(*order)
+        return rows.select_related(*related) if related else rows  # no names would follow every relation
+
+    return PreparedQuery(build, prescription_id=int)
 
 
 _WEEKS = _rows_of_program(PrescriptionWeek, ("week",))

@@ -118,6 +118,8 @@ def test_program_rows_are_the_programs_own_in_order(patient, other_patient, scre
         assert rows.decisions == []
         assert all(row.prescription is mine for row in [*rows.weeks, *rows.logs])
     assert len(queries) == 3
+    # Each reads its own table, the logs with their authors: nothing else is joined in.
+    assert [query["sql"].count("JOIN") for query in queries] == [0, 1, 1]
     assert [log.pk for log in rows.logs] == list(
         mine.logs.order_by("session_date", "created_at").values_list("pk", flat=True)
     )
