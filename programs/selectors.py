@@ -2,7 +2,9 @@
 
 Every list here is a fixed number of queries whatever the number of patients,
 weeks or logs: the facts behind the flags come from one query for the whole
-caseload, and the per-row extras (adherence) from three for the whole page.
+caseload, and the adherence from one more (the caseload's week decisions).
+The dashboard's two and a program's own rows are prepared queries
+(retrowalk.prepared): built and compiled once per connection.
 """
 
 from __future__ import annotations
@@ -308,22 +310,35 @@ class ProgramProgress:
     done_sessions: int
 
 
-def progress_of(*, rows: list[DashboardFacts], today: date) -> dict[int, ProgramProgress]:
-    """Adherence of the rows' programs in one query (their week decisions), whatever their size.
+def _caseload_stages(*, clinician_id: int) -> QuerySet:
+    """The week decisions of the care team's current programs, each with the sessions its week planned."""
+    planned = PrescriptionWeek.objects.filter(prescription=OuterRef("prescription"), week=OuterRef("week")).order_by()
+    return (
+        ProgressionDecision.objects.filter(
+            prescription__patient__care_team=clinician_id, prescription__status__in=CURRENT_STATUSES
+        )
+        .annotate(sessions=Subquery(planned.values("sessions")[:1]))
+        .order_by()
+        .values_list("prescription_id", "sessions", "stage_started_on", "decided_on")
+    )
+
+
+_STAGES = PreparedQuery(_caseload_stages, clinician_id=int)
+
+
+def progress_of(*, rows: list[DashboardFacts], today: date, clinician) -> dict[int, ProgramProgress]:
+    """Adherence of the rows' programs from one query (the caseload's week decisions), whatever their size.
 
     The current week's plan and the sessions walked come with the rows' facts.
     """
     programs = [row for row in rows if row.rx_id is not None]
     if not programs:
         return {}
-    planned = PrescriptionWeek.objects.filter(prescription=OuterRef("prescription"), week=OuterRef("week")).order_by()
+    wanted = {row.rx_id for row in programs}
     stages: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for rx, sessions, started, decided in (
-        ProgressionDecision.objects.filter(prescription_id__in=[row.rx_id for row in programs])
-        .annotate(sessions=Subquery(planned.values("sessions")[:1]))
-        .values_list("prescription_id", "sessions", "stage_started_on", "decided_on")
-    ):
-        stages[rx].append((sessions or 0, (decided - started).days))
+    for rx, sessions, started, decided in _STAGES.run(clinician_id=clinician.pk):
+        if rx in wanted:
+            stages[rx].append((sessions or 0, (decided - started).days))
     result = {}
     for row in programs:
         days = max(0, (today - row.rx_week_started_on).days) if row.rx_status == PrescriptionStatus.ACTIVE else 0

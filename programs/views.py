@@ -34,7 +34,7 @@ def dashboard(request):
         request.GET.get("page")
     )
     rows = page.object_list
-    progress = selectors.progress_of(rows=rows, today=today)
+    progress = selectors.progress_of(rows=rows, today=today, clinician=request.user)
     for row in rows:
         row.progress = progress.get(row.rx_id)
     return render(request, "programs/dashboard.html", {"page": page, "rows": rows, "today": today})

@@ -59,3 +59,56 @@ def test_a_paused_program_shows_its_badge_and_flags_in_urgency_order(clinician_c
     assert '<td><span class="badge status-paused">Paused</span> · week 1 of 6</td>' in row
     assert row.index("Fall or near fall reported") < row.index("Screening void")
     assert '<span class="badge flag flag_fall">Fall or near fall reported</span>' in row
+
+
+@pytest.mark.django_db
+def test_adherence_counts_the_weeks_already_reviewed(
+    clinician_client, clinician, other_clinician, patient, other_patient, screen, prescribe
+):
+    from datetime import timedelta
+
+    from programs.models import ProgressionDecision
+
+    def reviewed(program, *, by, days: int):
+        # Week 1 was in force for `days` days and then reviewed; week 2 started on the review's day.
+        started = program.start_date - timedelta(days=days)
+        program.__class__.objects.filter(pk=program.pk).update(
+            start_date=started, current_week=2, week_started_on=program.start_date
+        )
+        ProgressionDecision.objects.create(
+            prescription=program,
+            week=1,
+            stage_started_on=started,
+            decided_on=program.start_date,
+            suggested="advance",
+            action="advance",
+            next_week=2,
+            decided_by=by,
+        )
+
+    mine = prescribe(patient, screen(patient))
+    theirs = prescribe(other_patient, screen(other_patient), by=other_clinician)
+    reviewed(mine, by=clinician, days=14)
+    reviewed(theirs, by=other_clinician, days=7)
+    mine.refresh_from_db()
+    clinician_client.post(
+        reverse("programs:log", kwargs={"public_id": mine.public_id}),
+        {
+            "session_date": mine.start_date.isoformat(),
+            "minutes": "10",
+            "speed_kmh": "2.0",
+            "incline_pct": "0",
+            "pain_before": "1",
+            "pain_after": "1",
+            "effort": "11",
+            "rails": "both_hands",
+            "event": "none",
+            "note": "",
+        },
+    )
+    assert mine.logs.count() == 1
+    # One session walked of two weeks of week 1's sessions (week 2 began today).
+    planned = mine.weeks.get(week=1).sessions * 2
+    (row,) = rows_of(clinician_client)
+    assert "<td>Active · week 2 of 6</td>" in row
+    assert f"<td>{round(100 / planned)} %</td>" in row
