@@ -3,13 +3,17 @@
 The chart, the program page, the patient's plan and its printable page all show
 every week of a program in a table; a 12-week program is some hundred cells,
 which cost more through the template engine than the rest of the plan page.
-The markup is the same as the templates wrote.
+The session-log tables follow them, with their "pain the morning after"
+forms. The markup is the same as the templates wrote.
 """
 
 from __future__ import annotations
 
+import uuid
+
 from django import template
 from django.template.defaultfilters import floatformat
+from django.urls import reverse
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -127,3 +131,100 @@ def progress_rows(series, unit) -> SafeString:
             )
         )
     return _join(rows)
+
+
+# --- Session logs ---
+
+_NO_ID = uuid.UUID(int=0)
+
+
+def _csrf_input(context) -> SafeString | str:
+    """What ``{% csrf_token %}`` writes."""
+    token = context.get("csrf_token")
+    if not token or token == "NOTPROVIDED":  # noqa: S105 - Django's marker for "no token here", not a secret
+        return ""
+    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+
+
+class _NextDayForm:
+    """The "pain the morning after" form of a log row: one reverse and one CSRF token a table."""
+
+    def __init__(self, context, *, small: bool):
+        self.action = reverse("programs:next_day", kwargs={"public_id": _NO_ID})
+        self.csrf = _csrf_input(context)
+        self.input_class = "form-control form-control-sm" if small else "form-control"
+        self.button_class = "btn btn-sm btn-outline-dark" if small else "btn btn-outline-dark"
+
+    def __call__(self, log) -> SafeString:
+        return format_html(
+            '<form method="post" action="{}" class="d-flex gap-1 next-day-form">{}'
+            '<label class="visually-hidden" for="nd-{}">Pain the morning after {} (0–10)</label>'
+            '<input class="{}" id="nd-{}" name="pain" type="number" min="0" max="10" inputmode="numeric">'
+            '<button class="{}" type="submit">Add</button></form>',
+            self.action.replace(str(_NO_ID), str(log.public_id)),
+            self.csrf,
+            log.public_id,
+            date_format(log.session_date, "j M"),
+            self.input_class,
+            log.public_id,
+            self.button_class,
+        )
+
+
+def _next_day(log, form, can_add: bool):
+    if log.pain_next_day is not None:
+        return log.pain_next_day
+    return form(log) if can_add else _DASH
+
+
+def _fall(log) -> SafeString | str:
+    return format_html("<strong>{}</strong>", log.get_event_display()) if log.is_fall_event else "No"
+
+
+@register.simple_tag(takes_context=True)
+def log_rows(context, logs, unit, editable) -> SafeString:
+    """The clinician's log table (chart and program page), newest first as given."""
+    unit = str(unit)
+    form = _NextDayForm(context, small=True)
+    return _join(
+        format_html(
+            "<tr{}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} → {}</td>"
+            "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            mark_safe(' class="table-danger"') if log.is_fall_event else "",
+            date_format(log.session_date, "j M Y"),
+            log.get_setting_display(),
+            log.week,
+            log.minutes,
+            units.format_speed(log.speed_kmh, unit),
+            log.pain_before,
+            log.pain_after,
+            _next_day(log, form, editable),
+            log.effort,
+            log.get_rails_display(),
+            _fall(log),
+            log.note,
+        )
+        for log in logs
+    )
+
+
+@register.simple_tag(takes_context=True)
+def plan_log_rows(context, logs, unit, can_add) -> SafeString:
+    """The patient's "Sessions you logged" table, newest first as given."""
+    unit = str(unit)
+    form = _NextDayForm(context, small=False)
+    return _join(
+        format_html(
+            '<tr><td class="text-nowrap">{}</td><td>{}</td><td class="text-nowrap">{}</td><td>{} → {}</td>'
+            "<td>{}</td><td>{}</td><td>{}</td></tr>",
+            date_format(log.session_date, "D j M"),
+            log.minutes,
+            units.format_speed(log.speed_kmh, unit),
+            log.pain_before,
+            log.pain_after,
+            _next_day(log, form, can_add),
+            log.effort,
+            _fall(log),
+        )
+        for log in logs
+    )

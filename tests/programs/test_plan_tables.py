@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from programs import selectors, services
 from programs.charts import ChartWeek
 from programs.models import PrescriptionWeek
-from programs.templatetags.plan_tables import plan_week_rows, progress_rows, week_rows
+from programs.templatetags.plan_tables import log_rows, plan_log_rows, plan_week_rows, progress_rows, week_rows
 
 
 def _weeks():
@@ -123,3 +123,46 @@ def test_program_rows_are_the_programs_own_in_order(patient, other_patient, scre
     assert [log.pk for log in rows.logs] == list(
         mine.logs.order_by("session_date", "created_at").values_list("pk", flat=True)
     )
+
+
+def _logs():
+    from programs.models import SessionLog
+
+    common = {"speed_kmh": D("2.0"), "incline_pct": D("0"), "pain_before": 1, "pain_after": 3, "rails": "both_hands"}
+    walked = SessionLog(session_date=date(2026, 3, 4), week=1, minutes=12, effort=12, setting="home", **common)
+    fell = SessionLog(
+        session_date=date(2026, 3, 5),
+        week=1,
+        minutes=3,
+        effort=15,
+        setting="clinic",
+        event="near_fall",
+        note="<b>tripped</b>",
+        pain_next_day=4,
+        **common,
+    )
+    return [fell, walked]
+
+
+def test_log_rows_offer_the_next_morning_form_only_where_it_can_be_added():
+    fell, walked = _logs()
+    context = {"csrf_token": "tok3n"}
+    fell_row, walked_row = log_rows(context, [fell, walked], "kmh", True).split("\n")
+    assert fell_row.startswith('<tr class="table-danger"><td>5 Mar 2026</td><td>Clinic session</td>')
+    assert "<td>1 → 3</td><td>4</td>" in fell_row  # next-morning pain already recorded
+    assert "<strong>Near fall" in fell_row and "&lt;b&gt;tripped&lt;/b&gt;" in fell_row
+    assert f'action="/sessions/{walked.public_id}/next-day/"' in walked_row
+    assert '<input type="hidden" name="csrfmiddlewaretoken" value="tok3n">' in walked_row
+    assert (
+        f'<label class="visually-hidden" for="nd-{walked.public_id}">Pain the morning after 4 Mar (0–10)</label>'
+        in (walked_row)
+    )
+    assert "form-control-sm" in walked_row and "<td>No</td>" in walked_row
+    # A program that cannot change any more shows a dash instead of the form.
+    assert "<form" not in log_rows(context, [walked], "kmh", False)
+    patient_row = plan_log_rows(context, [walked], "mph", True)
+    assert patient_row.startswith(
+        '<tr><td class="text-nowrap">Wed 4 Mar</td><td>12</td><td class="text-nowrap">1.2 mph'
+    )
+    assert 'class="form-control" id="nd-' in patient_row
+    assert "<form" not in plan_log_rows(context, [walked], "mph", False)
