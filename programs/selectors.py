@@ -55,6 +55,22 @@ def prescriptions_for(*, user) -> QuerySet[Prescription]:
     return Prescription.objects.none()
 
 
+def _own_programs(*, user_id: int) -> QuerySet[Prescription]:
+    return (
+        Prescription.objects.select_related("patient", "patient__condition", "patient__user", "template", "prescriber")
+        .filter(patient__user=user_id)
+        .order_by("-start_date", "-created_at")
+    )
+
+
+_OWN_PROGRAMS = PreparedQuery(_own_programs, user_id=int)
+
+
+def own_programs(*, user) -> list[Prescription]:
+    """A patient's own programs, newest first (none for anyone else)."""
+    return _OWN_PROGRAMS.run(user_id=user.pk) if is_patient(user) else []
+
+
 _SCOPED_RELATED = ("patient", "patient__condition", "patient__user", "template", "prescriber")
 _SCOPED: dict[tuple[str, tuple[str, ...]], PreparedQuery] = {}
 

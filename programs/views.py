@@ -48,7 +48,7 @@ def dashboard(request):
 def my_plan(request):
     """Today's (or the next) session first, then the stop rules, every week, progress and the logs."""
     require_patient(request.user)
-    programs = list(selectors.prescriptions_for(user=request.user).order_by("-start_date", "-created_at"))
+    programs = selectors.own_programs(user=request.user)
     prescription = selectors.plan_of(programs)
     if prescription is None:
         return render(request, "programs/my_plan.html", {"prescription": None})
