@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from patients.models import Patient
+from retrowalk.prepared import PreparedQuery
 from retrowalk.roles import is_clinician, is_patient
 
 # ?sort= values a user may choose, and what they mean; anything else falls back to "name".
@@ -31,12 +32,31 @@ def patients_for(*, user) -> QuerySet[Patient]:
     return Patient.objects.none()
 
 
+def _scoped_patient(scope: str) -> PreparedQuery:
+    return PreparedQuery(
+        lambda user_id, public_id: Patient.objects.filter(**{scope: user_id}, public_id=public_id).select_related(
+            "condition"
+        ),
+        user_id=int,
+        public_id=uuid.UUID,
+    )
+
+
+# One patient in the user's scope, read on every chart and patient page: prepared once per connection.
+_SCOPED = {"clinician": _scoped_patient("care_team"), "patient": _scoped_patient("user")}
+
+
 def patient_for(*, user, public_id: uuid.UUID | str) -> Patient:
     """The patient if the user may see them; otherwise 404 (never confirm that they exist)."""
+    role = "clinician" if is_clinician(user) else "patient" if is_patient(user) else None
     try:
-        return patients_for(user=user).get(public_id=public_id)
-    except (Patient.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such patient.") from None
+        public_id = public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))
+    except ValueError:
+        role = None
+    found = [] if role is None else _SCOPED[role].run(user_id=user.pk, public_id=public_id)
+    if len(found) != 1:
+        raise Http404("No such patient.")
+    return found[0]
 
 
 def patient_search(queryset: QuerySet[Patient], text: str) -> QuerySet[Patient]:
