@@ -5,7 +5,8 @@ the template engine each costs three template renders (widget, input, attrs).
 These functions write the same markup as Django's own widget templates
 (``django/forms/templates/django/forms/widgets``), character for character, which
 ``tests/security/test_widget_markup.py`` checks against the templates on every form
-page of the app. Any other template (radio lists, the app's own) renders as usual.
+page of the app, and one radio button or checkbox alone ({{ choice.tag }}). Any other
+template (whole radio lists, the app's own) renders as usual.
 """
 
 from __future__ import annotations
@@ -73,12 +74,28 @@ def _textarea(widget: dict) -> str:
     return f'<textarea name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>\n{value}</textarea>'
 
 
+def _input_option(option: dict) -> str:
+    """``radio_option.html`` or ``checkbox_option.html``: one choice's input, in its label if it wraps it."""
+    if option["template_name"] not in _OPTIONS:
+        raise LookupError(option["template_name"])
+    field = f"{_input(option)}\n"  # input.html ends with a newline
+    if option["wrap_label"]:
+        target = option["attrs"].get("id")
+        label_for = f' for="{conditional_escape(target)}"' if target else ""
+        field = f"<label{label_for}>{field} {conditional_escape(option['label'])}</label>"
+    return f"{field}\n\n"  # input_option.html and radio_option.html each end with a newline
+
+
+_OPTIONS = ("django/forms/widgets/radio_option.html", "django/forms/widgets/checkbox_option.html")
 _INPUTS = ("text", "number", "email", "url", "password", "hidden", "date", "datetime", "time", "search", "tel")
 BUILT = {f"django/forms/widgets/{kind}.html": _input for kind in _INPUTS} | {
     "django/forms/widgets/input.html": _input,
     "django/forms/widgets/checkbox.html": _input,
     "django/forms/widgets/select.html": _select,
     "django/forms/widgets/textarea.html": _textarea,
+    # One option alone ({{ choice.tag }}): the renderer strips what a template writes.
+    "django/forms/widgets/radio_option.html": lambda option: _input_option(option).strip(),
+    "django/forms/widgets/checkbox_option.html": lambda option: _input_option(option).strip(),
 }
 
 

@@ -47,5 +47,35 @@ def test_built_widgets_match_the_templates_on_every_form_page(compared, world, a
         "django/forms/widgets/select.html",
         "django/forms/widgets/textarea.html",
         "django/forms/widgets/checkbox.html",
+        "django/forms/widgets/radio_option.html",
     } <= kinds, kinds
     assert len(SEEN) > 100
+
+
+@pytest.mark.parametrize("kind", ["radio", "checkbox"])
+def test_one_choice_alone_matches_the_template_labelled_or_not(kind):
+    from django import forms
+
+    field_class, widget_class = {
+        "radio": (forms.ChoiceField, forms.RadioSelect),
+        "checkbox": (forms.MultipleChoiceField, forms.CheckboxSelectMultiple),
+    }[kind]
+    picked = type(
+        "Picked",
+        (forms.Form,),
+        {
+            "pick": field_class(
+                choices=[("a", 'A <b>"bold"</b> & co'), ("b", "B")],
+                widget=widget_class(attrs={"class": "form-check-input"}),
+            )
+        },
+    )
+    form = picked(initial={"pick": ["a"] if kind == "checkbox" else "a"}, renderer=FormRenderer())
+    template = f"django/forms/widgets/{kind}_option.html"
+    for choice in form["pick"]:
+        for wrap_label in (False, True):
+            context = {"widget": {**choice.data, "wrap_label": wrap_label}}
+            built = FormRenderer().render(template, context)
+            assert str(built) == DjangoTemplates().render(template, context)
+            assert ("<label" in built) is wrap_label
+    assert "checked" in str(form["pick"][0].tag())
