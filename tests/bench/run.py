@@ -6,6 +6,8 @@ benchmark database ``<name>_<size>`` beside DATABASE_URL's is seeded once
 RETROWALK_ENV=production behind a simulated TLS proxy; wrk, a separate process,
 signs in as the benchmark clinician (password and TOTP code) and as the
 patient, then loads each page with 16 connections for BENCH_DURATION seconds.
+The reference page is loaded for half that before every page and after the
+last, and each page's ratio is to the two reference runs beside it.
 
     make bench                                    # both sizes, 20 s a page
     BENCH_SIZES=1000 BENCH_DURATION=5 make bench  # a quick look
@@ -269,27 +271,29 @@ def run_size(base_url: str, size: int, seconds: int, workdir: Path) -> list[dict
         # Every worker warms up on every page before anything is measured.
         for page in prepared["pages"]:
             _wrk(server, prepare_session(page), page, WARM_UP_SECONDS)
+        # The reference is measured before every page and once more after the last, for half a page's
+        # time each: a page's ratio is to the mean of the two reference runs beside it, so a machine
+        # that speeds up or slows down during the run (shared CPUs do) moves both alike.
+        reference_page, measured = prepared["pages"][0], prepared["pages"][1:]
+        reference_seconds = max(1, seconds // 2)
+        references = [
+            _row(
+                reference_page,
+                _wrk(server, prepare_session(reference_page), reference_page, reference_seconds),
+                size,
+                prepared,
+            )
+        ]
         rows = []
-        # The reference is measured first and again last; its row is the mean of the two.
-        pages = [*prepared["pages"], prepared["pages"][0]]
-        for page in pages:
+        for page in measured:
             session = prepare_session(page)
             writes = page["method"] == "POST" and page["expect"] == 302
             before = _session_logs(url) if writes else None
-            result = _wrk(server, session, page, seconds)
-            row = {
-                "page": page["name"],
-                "size": size,
-                "rps": round(result["requests"] / (result["duration_us"] / 1e6), 1),
-                "p50_ms": round(result["p50_us"] / 1000, 1),
-                "p99_ms": round(result["p99_us"] / 1000, 1),
-                "queries": prepared["queries"][page["name"]],
-                "errors": result["other"] + result["socket_errors"],
-            }
+            row = _row(page, _wrk(server, session, page, seconds), size, prepared)
             if writes:
                 # The timed run: wrk stops with POSTs in flight, which the server still completes.
                 after = _session_logs(url)
-                row.update(rows_written=after - before, posts_accepted=result["good"], posts_sent=result["sent"])
+                row.update(rows_written=after - before)
                 # The write check: POSTs for a few seconds, then only /healthz until wrk stops, so
                 # every POST is answered and the rows must grow by exactly the POSTs accepted.
                 check = _wrk(server, session, page, WRITE_CHECK_SECONDS + 2, page_seconds=WRITE_CHECK_SECONDS)
@@ -299,20 +303,52 @@ def run_size(base_url: str, size: int, seconds: int, workdir: Path) -> list[dict
                     check_refused=check["other"] + check["socket_errors"],
                 )
             rows.append(row)
-            print(f"  {row['page']:<18} {row['rps']:>8.1f} req/s  p50 {row['p50_ms']:>7.1f} ms", flush=True)
+            references.append(
+                _row(
+                    reference_page,
+                    _wrk(server, prepare_session(reference_page), reference_page, reference_seconds),
+                    size,
+                    prepared,
+                )
+            )
+            row["reference_rps"] = round((references[-2]["rps"] + references[-1]["rps"]) / 2, 1)
+            row["ratio"] = round(row["rps"] / row["reference_rps"], 2)
+            print(
+                f"  {row['page']:<18} {row['rps']:>8.1f} req/s  p50 {row['p50_ms']:>7.1f} ms"
+                f"  (reference beside it {row['reference_rps']:.1f} req/s)",
+                flush=True,
+            )
     finally:
         server.stop()
-    first, last = rows[0], rows.pop()
-    first.update(
-        rps=round((first["rps"] + last["rps"]) / 2, 1),
-        p50_ms=round((first["p50_ms"] + last["p50_ms"]) / 2, 1),
-        p99_ms=max(first["p99_ms"], last["p99_ms"]),
-        errors=first["errors"] + last["errors"],
-    )
-    reference = next(r for r in rows if r["page"] == "reference")["rps"]
-    for row in rows:
-        row["ratio"] = round(row["rps"] / reference, 2)
-    return rows
+    spread = [r["rps"] for r in references]
+    reference = {
+        **references[0],
+        "rps": round(statistics.mean(spread), 1),
+        "p50_ms": round(statistics.mean(r["p50_ms"] for r in references), 1),
+        "p99_ms": max(r["p99_ms"] for r in references),
+        "errors": sum(r["errors"] for r in references),
+        "ratio": 1.0,
+        "reference_min_rps": min(spread),
+        "reference_max_rps": max(spread),
+    }
+    runs = f"its {len(spread)} runs: {min(spread):.1f}–{max(spread):.1f}"
+    print(f"  reference          {reference['rps']:>8.1f} req/s  ({runs})")
+    return [reference, *rows]
+
+
+def _row(page: dict, result: dict, size: int, prepared: dict) -> dict:
+    row = {
+        "page": page["name"],
+        "size": size,
+        "rps": round(result["requests"] / (result["duration_us"] / 1e6), 1),
+        "p50_ms": round(result["p50_us"] / 1000, 1),
+        "p99_ms": round(result["p99_us"] / 1000, 1),
+        "queries": prepared["queries"][page["name"]],
+        "errors": result["other"] + result["socket_errors"],
+    }
+    if page["method"] == "POST" and page["expect"] == 302:
+        row.update(posts_accepted=result["good"], posts_sent=result["sent"])
+    return row
 
 
 def _table(rows: list[dict]) -> str:
@@ -383,7 +419,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="retrowalk-bench-") as tmp:
         for size in sizes:
             rows += run_size(base_url, size, seconds, Path(tmp))
-    print(f"\n{CLIENTS} connections, {seconds} s a page, {os.cpu_count()} cores; ratio = req/s ÷ reference req/s\n")
+    print(f"\n{CLIENTS} connections, {seconds} s a page, {os.cpu_count()} cores")
+    print("ratio = req/s ÷ the reference's req/s, measured just before and just after the page\n")
     print(_table(rows))
     pairs = _size_pairs(rows, sizes)
     if pairs:
