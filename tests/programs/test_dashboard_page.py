@@ -14,6 +14,23 @@ def rows_of(client) -> list[str]:
     return [" ".join(row.split()) for row in re.findall(r"<tr>.*?</tr>", body, flags=re.S)]
 
 
+def log_session(client, program, *, minutes: int, event: str):
+    """A clinic session on the program's first day, posted through the log form."""
+    data = {
+        "session_date": program.start_date.isoformat(),
+        "minutes": str(minutes),
+        "speed_kmh": "2.0",
+        "incline_pct": "0",
+        "pain_before": "1",
+        "pain_after": "1",
+        "effort": "11",
+        "rails": "both_hands",
+        "event": event,
+        "note": "",
+    }
+    return client.post(reverse("programs:log", kwargs={"public_id": program.public_id}), data)
+
+
 @pytest.mark.django_db
 def test_each_row_links_the_chart_and_says_program_adherence_and_flags(
     clinician_client, clinician, patient, screen, prescribe
@@ -40,21 +57,7 @@ def test_each_row_links_the_chart_and_says_program_adherence_and_flags(
 @pytest.mark.django_db
 def test_a_paused_program_shows_its_badge_and_flags_in_urgency_order(clinician_client, patient, screen, prescribe):
     program = prescribe(patient, screen(patient))
-    clinician_client.post(
-        reverse("programs:log", kwargs={"public_id": program.public_id}),
-        {
-            "session_date": program.start_date.isoformat(),
-            "minutes": "5",
-            "speed_kmh": "2.0",
-            "incline_pct": "0",
-            "pain_before": "1",
-            "pain_after": "1",
-            "effort": "11",
-            "rails": "both_hands",
-            "event": "fall",
-            "note": "",
-        },
-    )
+    log_session(clinician_client, program, minutes=5, event="fall")
     (row,) = rows_of(clinician_client)
     assert '<td><span class="badge status-paused">Paused</span> · week 1 of 6</td>' in row
     assert row.index("Fall or near fall reported") < row.index("Screening void")
@@ -91,21 +94,7 @@ def test_adherence_counts_the_weeks_already_reviewed(
     reviewed(mine, by=clinician, days=14)
     reviewed(theirs, by=other_clinician, days=7)
     mine.refresh_from_db()
-    clinician_client.post(
-        reverse("programs:log", kwargs={"public_id": mine.public_id}),
-        {
-            "session_date": mine.start_date.isoformat(),
-            "minutes": "10",
-            "speed_kmh": "2.0",
-            "incline_pct": "0",
-            "pain_before": "1",
-            "pain_after": "1",
-            "effort": "11",
-            "rails": "both_hands",
-            "event": "none",
-            "note": "",
-        },
-    )
+    log_session(clinician_client, mine, minutes=10, event="none")
     assert mine.logs.count() == 1
     # One session walked of two weeks of week 1's sessions (week 2 began today).
     planned = mine.weeks.get(week=1).sessions * 2
