@@ -44,10 +44,12 @@ from retrowalk.roles import is_clinician, is_patient
 SCREENING_DUE_DAYS = 7
 
 
+# The rows a program is read with wherever the views show it (its patient, template and prescriber).
+_SCOPED_RELATED = ("patient", "patient__condition", "patient__user", "template", "prescriber")
+
+
 def prescriptions_for(*, user) -> QuerySet[Prescription]:
-    base = Prescription.objects.select_related(
-        "patient", "patient__condition", "patient__user", "template", "prescriber"
-    )
+    base = Prescription.objects.select_related(*_SCOPED_RELATED)
     if is_clinician(user):
         return base.filter(patient__care_team=user)
     if is_patient(user):
@@ -57,7 +59,7 @@ def prescriptions_for(*, user) -> QuerySet[Prescription]:
 
 def _own_programs(*, user_id: int) -> QuerySet[Prescription]:
     return (
-        Prescription.objects.select_related("patient", "patient__condition", "patient__user", "template", "prescriber")
+        Prescription.objects.select_related(*_SCOPED_RELATED)
         .filter(patient__user=user_id)
         .order_by("-start_date", "-created_at")
     )
@@ -71,7 +73,6 @@ def own_programs(*, user) -> list[Prescription]:
     return _OWN_PROGRAMS.run(user_id=user.pk) if is_patient(user) else []
 
 
-_SCOPED_RELATED = ("patient", "patient__condition", "patient__user", "template", "prescriber")
 _SCOPED: dict[tuple[str, tuple[str, ...]], PreparedQuery] = {}
 
 
