@@ -46,13 +46,18 @@ def _scoped_patient(scope: str) -> PreparedQuery:
 _SCOPED = {"clinician": _scoped_patient("care_team"), "patient": _scoped_patient("user")}
 
 
-def patient_for(*, user, public_id: uuid.UUID | str) -> Patient:
-    """The patient if the user may see them; otherwise 404 (never confirm that they exist)."""
-    role = "clinician" if is_clinician(user) else "patient" if is_patient(user) else None
+def scoped_lookup(user, public_id: uuid.UUID | str) -> tuple[str | None, uuid.UUID | None]:
+    """The user's scope ("clinician", "patient" or None: nothing) and the id as a UUID (None if it is not one)."""
     try:
         public_id = public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))
     except ValueError:
-        role = None
+        return None, None
+    return ("clinician" if is_clinician(user) else "patient" if is_patient(user) else None), public_id
+
+
+def patient_for(*, user, public_id: uuid.UUID | str) -> Patient:
+    """The patient if the user may see them; otherwise 404 (never confirm that they exist)."""
+    role, public_id = scoped_lookup(user, public_id)
     found = [] if role is None else _SCOPED[role].run(user_id=user.pk, public_id=public_id)
     if len(found) != 1:
         raise Http404("No such patient.")

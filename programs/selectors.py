@@ -27,6 +27,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 
 from patients.models import BalanceScreening, Patient
+from patients.selectors import scoped_lookup
 from programs import progression
 from programs.models import (
     CURRENT_STATUSES,
@@ -91,11 +92,7 @@ def _scoped_program(role: str, related: tuple[str, ...]) -> PreparedQuery:
 
 def prescription_for(*, user, public_id: uuid.UUID | str, related: tuple[str, ...] | None = None) -> Prescription:
     """The program if the user may see it; otherwise 404. ``related`` narrows the rows read with it."""
-    role = "clinician" if is_clinician(user) else "patient" if is_patient(user) else None
-    try:
-        public_id = public_id if isinstance(public_id, uuid.UUID) else uuid.UUID(str(public_id))
-    except ValueError:
-        role = None
+    role, public_id = scoped_lookup(user, public_id)
     found = (
         []
         if role is None
