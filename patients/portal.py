@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from patients.models import Patient, PortalInvitation
+from retrowalk.prepared import PreparedQuery
 from retrowalk.roles import PATIENTS, is_clinician
 
 TOKEN_BYTES = 32
@@ -72,8 +73,16 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# Read on every chart: prepared once per connection.
+_LATEST_INVITATION = PreparedQuery(
+    lambda patient_id: PortalInvitation.objects.filter(patient=patient_id).order_by("-created_at")[:1],
+    patient_id=int,
+)
+
+
 def portal_status(*, patient: Patient) -> PortalStatus:
-    return PortalStatus(user=patient.user, latest=patient.portal_invitations.first())
+    latest = _LATEST_INVITATION.run(patient_id=patient.pk)
+    return PortalStatus(user=patient.user, latest=latest[0] if latest else None)
 
 
 def username_base(patient: Patient) -> str:

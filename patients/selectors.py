@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from patients.models import Patient
+from patients.models import BalanceScreening, Patient
 from retrowalk.prepared import PreparedQuery
 from retrowalk.roles import is_clinician, is_patient
 
@@ -35,7 +36,7 @@ def patients_for(*, user) -> QuerySet[Patient]:
 def _scoped_patient(scope: str) -> PreparedQuery:
     return PreparedQuery(
         lambda user_id, public_id: Patient.objects.filter(**{scope: user_id}, public_id=public_id).select_related(
-            "condition"
+            "condition", "user"
         ),
         user_id=int,
         public_id=uuid.UUID,
@@ -83,3 +84,27 @@ def latest_screening(*, patient: Patient):
 
 def screenings_of(*, patient: Patient):
     return patient.screenings.select_related("screened_by")
+
+
+# The chart's reads, the same on every chart: prepared once per connection.
+CHART_SCREENINGS = 10
+_RECENT_SCREENINGS = PreparedQuery(
+    lambda patient_id: BalanceScreening.objects.filter(patient=patient_id).select_related("screened_by")[
+        :CHART_SCREENINGS
+    ],
+    patient_id=int,
+)
+_CARE_TEAM = PreparedQuery(
+    lambda patient_id: get_user_model().objects.filter(care_patients=patient_id).order_by("last_name", "first_name"),
+    patient_id=int,
+)
+
+
+def recent_screenings(*, patient: Patient) -> list[BalanceScreening]:
+    """The patient's latest screenings, newest first (the chart shows ten)."""
+    return _RECENT_SCREENINGS.run(patient_id=patient.pk)
+
+
+def care_team_of(*, patient: Patient) -> list:
+    """The clinicians on the patient's care team, by name."""
+    return _CARE_TEAM.run(patient_id=patient.pk)

@@ -109,14 +109,14 @@ class PatientDetailView(PatientScopeMixin, DetailView):
         patient = self.object
         audit.access_record(self.request, AccessAction.CHART_VIEWED, patient_id=patient.public_id)
         context.update(
-            care_team=patient.care_team.order_by("last_name", "first_name"),
+            care_team=selectors.care_team_of(patient=patient),
             care_team_form=CareTeamAddForm(),
             portal=portal.portal_status(patient=patient),
             invitation_days=settings.PORTAL_INVITATION_DAYS,
             portal_form=PortalInviteForm(patient=patient),
             side_label=conditions.fields_for(patient.condition_code).side_label,
             shown_fields=conditions.fields_for(patient.condition_code).shown,
-            screenings=list(selectors.screenings_of(patient=patient)[:10]),
+            screenings=selectors.recent_screenings(patient=patient),
             today=timezone.localdate(),
             chart_sections=[
                 section

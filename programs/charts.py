@@ -14,7 +14,6 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 
-from django.db.models import Case, Value, When
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
@@ -329,13 +328,7 @@ def program_context(*, prescription, user, today: date) -> dict:
 
 def patient_sections(request, patient) -> list[dict]:
     """The patient chart's programs section (hooked in by settings.PATIENT_CHART_SECTIONS)."""
-    # The current program (at most one) first, then the latest 20 others: one query.
-    current_first = Case(When(status__in=CURRENT_STATUSES, then=Value(0)), default=Value(1))
-    programs = list(
-        patient.prescriptions.select_related("template", "prescriber", "screening").order_by(
-            current_first, "-start_date", "-created_at"
-        )[:21]
-    )
+    programs = selectors.chart_programs(patient=patient)
     current = next((rx for rx in programs if rx.status in CURRENT_STATUSES), None)
     today = timezone.localdate()
     context = {"current": None, "past": [rx for rx in programs if rx is not current][:20]}

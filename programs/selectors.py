@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 
 from django.db.models import (
+    Case,
     Count,
     F,
     FilteredRelation,
@@ -22,6 +23,8 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
 )
 from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
@@ -101,6 +104,24 @@ def prescription_for(*, user, public_id: uuid.UUID | str, related: tuple[str, ..
     if len(found) != 1:
         raise Http404("No such program.")
     return found[0]
+
+
+def _chart_programs(*, patient_id: int) -> QuerySet[Prescription]:
+    # The current program (at most one) first, then the latest 20 others.
+    current_first = Case(When(status__in=CURRENT_STATUSES, then=Value(0)), default=Value(1))
+    return (
+        Prescription.objects.filter(patient=patient_id)
+        .select_related("template", "prescriber", "screening")
+        .order_by(current_first, "-start_date", "-created_at")[:21]
+    )
+
+
+_CHART_PROGRAMS = PreparedQuery(_chart_programs, patient_id=int)
+
+
+def chart_programs(*, patient) -> list[Prescription]:
+    """The patient's current program first, then up to 20 others, newest first: one query, read on every chart."""
+    return _CHART_PROGRAMS.run(patient_id=patient.pk)
 
 
 def _rows_of_program(model, order: tuple[str, ...], related: tuple[str, ...] = ()) -> PreparedQuery:

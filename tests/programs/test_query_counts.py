@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from patients.portal import portal_invite
 from patients.services import screening_record
 from programs import services
 from programs.gate import ProtectionFacts
@@ -111,3 +112,16 @@ def test_the_patient_s_plan_and_its_printable_page_do_not_grow_with_logs(clinici
         )
     assert counts[few.pk] == counts[many.pk]
     assert max(counts[many.pk]) <= 12
+
+
+@pytest.mark.django_db
+def test_a_portal_login_and_its_invitation_add_no_query_to_the_chart(clinician_client, clinician, clinic):
+    without, with_login = clinic(2, 5)
+    invitation, _token = portal_invite(patient=with_login, by=clinician, username="pjones", email="p@example.org")
+    assert with_login.portal_invitations.get() == invitation
+    assert _count(clinician_client, with_login.get_absolute_url()) == _count(
+        clinician_client, without.get_absolute_url()
+    )
+    page = clinician_client.get(with_login.get_absolute_url()).content.decode()
+    assert "Login <strong>pjones</strong> · p@example.org." in page
+    assert f"Latest link made {invitation.created_at:%-d %b %Y}: works until" in page
