@@ -311,10 +311,12 @@ def program_context(*, prescription, user, today: date) -> dict:
         "decisions": decisions[::-1],
         "review": review,
         "review_form": forms.ReviewForm(initial={**version, "action": review.decision.action}) if review else None,
-        "pause_form": forms.PauseForm(initial=version),
-        "stop_form": forms.StopForm(initial=version),
-        "resume_form": forms.ResumeForm(initial=version, prescription=prescription),
-        "version_form": forms.VersionForm(initial=version),
+        # Pause, stop and complete post the version alone (a hidden input in the template); resuming asks more.
+        "resume_form": (
+            forms.ResumeForm(initial=version, prescription=prescription)
+            if prescription.status == PrescriptionStatus.PAUSED
+            else None
+        ),
         "series": series,
         "panels": progress_panels(
             series, unit=unit, baseline_pain=prescription.baseline_pain, rules=prescription.template
