@@ -15,10 +15,10 @@ from django import template
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils.dateformat import format as date_format
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from retrowalk import units
+from retrowalk.renderers import conditional_escape as _e
 
 register = template.Library()
 
@@ -30,42 +30,39 @@ def _speed(kmh, unit: str):
 
 
 def _join(rows) -> SafeString:
-    return mark_safe("\n".join(rows))  # noqa: S308 - every row is built by format_html
+    return mark_safe("\n".join(rows))  # noqa: S308 - every value in the rows went through _e
 
 
-def _note(week, css: str) -> SafeString | str:
-    return format_html('<br><span class="{}">{}</span>', css, week.note) if week.note else ""
+def _note(week, css: str) -> str:
+    return f'<br><span class="{css}">{_e(week.note)}</span>' if week.note else ""
+
+
+_PLAN_NOW = (' class="plan-now" aria-current="true"', ' <span class="now-label">now</span>')
+_WEEK_NOW = (
+    ' class="table-primary current-week" aria-current="true"',
+    ' <span class="badge text-bg-primary">now</span>',
+)
+_NOT_NOW = ("", "")
+_FALL_ROW = ' class="table-danger"'
 
 
 @register.simple_tag
 def plan_week_rows(weeks, current_week, unit) -> SafeString:
     """The patient's "Every week" table (their plan and its printable page)."""
     unit = str(unit)
-    label = units.unit_label(unit)
+    label = _e(units.unit_label(unit))
     rows = []
     for w in weeks:
-        now = w.week == current_week
+        row_attrs, badge = _PLAN_NOW if w.week == current_week else _NOT_NOW
+        rest = f"{_e(floatformat(w.rest_minutes, '-1'))} min" if w.bouts > 1 else _DASH
         rows.append(
-            format_html(
-                "<tr{}>"
-                '<th scope="row"><span class="stack-label">Week </span>{}{}</th>'
-                '<td data-label="Speed ({})">{}</td><td data-label="Incline">{} %</td>'
-                '<td data-label="Walk" class="text-nowrap">{} × {} min</td><td data-label="Rest between">{}</td>'
-                '<td data-label="Sessions a week">{}</td><td data-label="Support">{}{}</td>'
-                "</tr>",
-                mark_safe(' class="plan-now" aria-current="true"') if now else "",
-                w.week,
-                mark_safe(' <span class="now-label">now</span>') if now else "",
-                label,
-                _speed(w.speed_kmh, unit),
-                floatformat(w.incline_pct, "-1"),
-                w.bouts,
-                w.bout_minutes,
-                format_html("{} min", floatformat(w.rest_minutes, "-1")) if w.bouts > 1 else _DASH,
-                w.sessions,
-                w.get_support_display(),
-                _note(w, "plan-small"),
-            )
+            f'<tr{row_attrs}><th scope="row"><span class="stack-label">Week </span>{_e(w.week)}{badge}</th>'
+            f'<td data-label="Speed ({label})">{_e(_speed(w.speed_kmh, unit))}</td>'
+            f'<td data-label="Incline">{_e(floatformat(w.incline_pct, "-1"))} %</td>'
+            f'<td data-label="Walk" class="text-nowrap">{_e(w.bouts)} × {_e(w.bout_minutes)} min</td>'
+            f'<td data-label="Rest between">{rest}</td>'
+            f'<td data-label="Sessions a week">{_e(w.sessions)}</td>'
+            f'<td data-label="Support">{_e(w.get_support_display())}{_note(w, "plan-small")}</td></tr>'
         )
     return _join(rows)
 
@@ -76,25 +73,13 @@ def week_rows(weeks, current, unit) -> SafeString:
     unit = str(unit)
     rows = []
     for w in weeks:
-        now = w.week == current
+        row_attrs, badge = _WEEK_NOW if w.week == current else _NOT_NOW
         rows.append(
-            format_html(
-                "<tr{}>"
-                '<th scope="row">{}{}</th>'
-                "<td>{}</td><td>{} %</td><td>{} × {} min</td><td>{} min</td><td>{}</td><td>{}{}</td>"
-                "</tr>",
-                mark_safe(' class="table-primary current-week" aria-current="true"') if now else "",
-                w.week,
-                mark_safe(' <span class="badge text-bg-primary">now</span>') if now else "",
-                _speed(w.speed_kmh, unit),
-                w.incline_pct,
-                w.bouts,
-                w.bout_minutes,
-                w.rest_minutes,
-                w.sessions,
-                w.get_support_display(),
-                _note(w, "small text-body-secondary"),
-            )
+            f'<tr{row_attrs}><th scope="row">{_e(w.week)}{badge}</th>'
+            f"<td>{_e(_speed(w.speed_kmh, unit))}</td><td>{_e(w.incline_pct)} %</td>"
+            f"<td>{_e(w.bouts)} × {_e(w.bout_minutes)} min</td><td>{_e(w.rest_minutes)} min</td>"
+            f"<td>{_e(w.sessions)}</td><td>{_e(w.get_support_display())}"
+            f"{_note(w, 'small text-body-secondary')}</td></tr>"
         )
     return _join(rows)
 
@@ -109,26 +94,17 @@ def progress_rows(series, unit) -> SafeString:
     unit = str(unit)
     rows = []
     for r in series:
+        planned_speed = _e(_speed(r.planned_speed_kmh, unit))
         if r.future:
-            done = format_html(
-                "<td>— / {}</td><td>— / {}</td><td>—</td><td>—</td>",
-                r.planned_minutes,
-                _speed(r.planned_speed_kmh, unit),
-            )
+            done = f"<td>— / {_e(r.planned_minutes)}</td><td>— / {planned_speed}</td><td>—</td><td>—</td>"
         else:
-            done = format_html(
-                "<td>{} / {}</td><td>{} / {}</td><td>{}</td><td>{}</td>",
-                r.done_minutes,
-                r.planned_minutes,
-                _speed(r.done_speed_kmh, unit),
-                _speed(r.planned_speed_kmh, unit),
-                _or_dash(r.pain),
-                _or_dash(r.effort),
+            done = (
+                f"<td>{_e(r.done_minutes)} / {_e(r.planned_minutes)}</td>"
+                f"<td>{_e(_speed(r.done_speed_kmh, unit))} / {planned_speed}</td>"
+                f"<td>{_e(_or_dash(r.pain))}</td><td>{_e(_or_dash(r.effort))}</td>"
             )
         rows.append(
-            format_html(
-                "<tr><td>{}</td><td>{}</td><td>{}</td>{}</tr>", r.index, date_format(r.starts, "j M"), r.week, done
-            )
+            f"<tr><td>{_e(r.index)}</td><td>{_e(date_format(r.starts, 'j M'))}</td><td>{_e(r.week)}</td>{done}</tr>"
         )
     return _join(rows)
 
@@ -138,12 +114,12 @@ def progress_rows(series, unit) -> SafeString:
 _NO_ID = uuid.UUID(int=0)
 
 
-def _csrf_input(context) -> SafeString | str:
+def _csrf_input(context) -> str:
     """What ``{% csrf_token %}`` writes."""
     token = context.get("csrf_token")
     if not token or token == "NOTPROVIDED":  # noqa: S105 - Django's marker for "no token here", not a secret
         return ""
-    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{_e(token)}">'
 
 
 class _NextDayForm:
@@ -155,30 +131,26 @@ class _NextDayForm:
         self.input_class = "form-control form-control-sm" if small else "form-control"
         self.button_class = "btn btn-sm btn-outline-dark" if small else "btn btn-outline-dark"
 
-    def __call__(self, log) -> SafeString:
-        return format_html(
-            '<form method="post" action="{}" class="d-flex gap-1 next-day-form">{}'
-            '<label class="visually-hidden" for="nd-{}">Pain the morning after {} (0–10)</label>'
-            '<input class="{}" id="nd-{}" name="pain" type="number" min="0" max="10" inputmode="numeric">'
-            '<button class="{}" type="submit">Add</button></form>',
-            self.action.replace(str(_NO_ID), str(log.public_id)),
-            self.csrf,
-            log.public_id,
-            date_format(log.session_date, "j M"),
-            self.input_class,
-            log.public_id,
-            self.button_class,
+    def __call__(self, log) -> str:
+        public_id = _e(log.public_id)
+        return (
+            f'<form method="post" action="{_e(self.action.replace(str(_NO_ID), str(log.public_id)))}" '
+            f'class="d-flex gap-1 next-day-form">{self.csrf}'
+            f'<label class="visually-hidden" for="nd-{public_id}">Pain the morning after '
+            f"{_e(date_format(log.session_date, 'j M'))} (0–10)</label>"
+            f'<input class="{self.input_class}" id="nd-{public_id}" name="pain" type="number" min="0" max="10" '
+            f'inputmode="numeric"><button class="{self.button_class}" type="submit">Add</button></form>'
         )
 
 
-def _next_day(log, form, can_add: bool):
+def _next_day(log, form, can_add: bool) -> str:
     if log.pain_next_day is not None:
-        return log.pain_next_day
+        return _e(log.pain_next_day)
     return form(log) if can_add else _DASH
 
 
-def _fall(log) -> SafeString | str:
-    return format_html("<strong>{}</strong>", log.get_event_display()) if log.is_fall_event else "No"
+def _fall(log) -> str:
+    return f"<strong>{_e(log.get_event_display())}</strong>" if log.is_fall_event else "No"
 
 
 @register.simple_tag(takes_context=True)
@@ -187,23 +159,11 @@ def log_rows(context, logs, unit, editable) -> SafeString:
     unit = str(unit)
     form = _NextDayForm(context, small=True)
     return _join(
-        format_html(
-            "<tr{}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} → {}</td>"
-            "<td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            mark_safe(' class="table-danger"') if log.is_fall_event else "",
-            date_format(log.session_date, "j M Y"),
-            log.get_setting_display(),
-            log.week,
-            log.minutes,
-            units.format_speed(log.speed_kmh, unit),
-            log.pain_before,
-            log.pain_after,
-            _next_day(log, form, editable),
-            log.effort,
-            log.get_rails_display(),
-            _fall(log),
-            log.note,
-        )
+        f"<tr{_FALL_ROW if log.is_fall_event else ''}><td>{_e(date_format(log.session_date, 'j M Y'))}</td>"
+        f"<td>{_e(log.get_setting_display())}</td><td>{_e(log.week)}</td><td>{_e(log.minutes)}</td>"
+        f"<td>{_e(units.format_speed(log.speed_kmh, unit))}</td><td>{_e(log.pain_before)} → {_e(log.pain_after)}</td>"
+        f"<td>{_next_day(log, form, editable)}</td><td>{_e(log.effort)}</td><td>{_e(log.get_rails_display())}</td>"
+        f"<td>{_fall(log)}</td><td>{_e(log.note)}</td></tr>"
         for log in logs
     )
 
@@ -214,17 +174,9 @@ def plan_log_rows(context, logs, unit, can_add) -> SafeString:
     unit = str(unit)
     form = _NextDayForm(context, small=False)
     return _join(
-        format_html(
-            '<tr><td class="text-nowrap">{}</td><td>{}</td><td class="text-nowrap">{}</td><td>{} → {}</td>'
-            "<td>{}</td><td>{}</td><td>{}</td></tr>",
-            date_format(log.session_date, "D j M"),
-            log.minutes,
-            units.format_speed(log.speed_kmh, unit),
-            log.pain_before,
-            log.pain_after,
-            _next_day(log, form, can_add),
-            log.effort,
-            _fall(log),
-        )
+        f'<tr><td class="text-nowrap">{_e(date_format(log.session_date, "D j M"))}</td><td>{_e(log.minutes)}</td>'
+        f'<td class="text-nowrap">{_e(units.format_speed(log.speed_kmh, unit))}</td>'
+        f"<td>{_e(log.pain_before)} → {_e(log.pain_after)}</td>"
+        f"<td>{_next_day(log, form, can_add)}</td><td>{_e(log.effort)}</td><td>{_fall(log)}</td></tr>"
         for log in logs
     )
