@@ -78,8 +78,9 @@ def sort_key(requested: str | None) -> str:
     return requested if requested in PATIENT_SORTS else DEFAULT_SORT
 
 
-def latest_screening(*, patient: Patient):
-    return patient.screenings.select_related("screened_by").first()
+def latest_screening(*, patient: Patient) -> BalanceScreening | None:
+    found = _LATEST_SCREENING.run(patient_id=patient.pk)
+    return found[0] if found else None
 
 
 def screenings_of(*, patient: Patient):
@@ -96,6 +97,12 @@ _RECENT_SCREENINGS = PreparedQuery(
 )
 _CARE_TEAM = PreparedQuery(
     lambda patient_id: get_user_model().objects.filter(care_patients=patient_id).order_by("last_name", "first_name"),
+    patient_id=int,
+)
+
+
+_LATEST_SCREENING = PreparedQuery(
+    lambda patient_id: BalanceScreening.objects.filter(patient=patient_id).select_related("screened_by")[:1],
     patient_id=int,
 )
 

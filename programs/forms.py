@@ -7,7 +7,7 @@ from django.forms import formset_factory
 from django.utils import timezone
 
 from patients.forms import DateInput
-from programs import gate, limits
+from programs import gate, limits, selectors
 from programs.models import (
     Prescription,
     ProgressionAction,
@@ -19,7 +19,7 @@ from programs.models import (
 )
 from programs.progression import WeekTarget
 from retrowalk import units
-from retrowalk.fields import SpeedField
+from retrowalk.fields import LoadedModelChoiceField, SpeedField
 
 PAIN_HELP = "0 = no pain, 10 = worst pain imaginable."
 EFFORT_HELP = "Borg scale: 6 = no exertion, 11 = light, 13 = somewhat hard, 15 = hard, 20 = maximal."
@@ -67,7 +67,7 @@ class ProtectionFieldsMixin:
 class PrescribeForm(ProtectionFieldsMixin, forms.Form):
     """Step 1 of prescribing: template, start, starting speed, baseline pain, protection."""
 
-    template = forms.ModelChoiceField(queryset=None, empty_label=None, label="Program template")
+    template = LoadedModelChoiceField(empty_label=None, label="Program template")
     start_date = forms.DateField(widget=DateInput(), label="Start date")
     baseline_pain = _int_field(
         "Usual pain before starting (0–10)",
@@ -79,7 +79,7 @@ class PrescribeForm(ProtectionFieldsMixin, forms.Form):
     def __init__(self, *args, patient, unit: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.unit = unit
-        self.fields["template"].queryset = patient.condition.templates.filter(is_active=True).order_by("name")
+        self.templates = self.fields["template"].set_rows(selectors.active_templates(condition_id=patient.condition_id))
         self.fields["starting_speed_kmh"] = SpeedField(
             unit=unit,
             label=f"Starting backward speed ({units.unit_label(unit)})",

@@ -37,6 +37,7 @@ from programs.models import (
     Prescription,
     PrescriptionStatus,
     PrescriptionWeek,
+    ProgramTemplate,
     ProgressionDecision,
     SessionEvent,
     SessionLog,
@@ -170,12 +171,31 @@ def plan_of(programs: list[Prescription]) -> Prescription | None:
     return (running or programs or [None])[0]
 
 
-def current_prescription(*, patient: Patient) -> Prescription | None:
-    return (
-        patient.prescriptions.filter(status__in=CURRENT_STATUSES)
+_CURRENT = PreparedQuery(
+    lambda patient_id: (
+        Prescription.objects.filter(patient=patient_id, status__in=CURRENT_STATUSES)
         .select_related("template", "prescriber", "screening")
-        .first()
-    )
+        .order_by("-start_date", "-created_at")[:1]
+    ),
+    patient_id=int,
+)
+
+
+def current_prescription(*, patient: Patient) -> Prescription | None:
+    """The patient's active or paused program (the database allows one at most)."""
+    found = _CURRENT.run(patient_id=patient.pk)
+    return found[0] if found else None
+
+
+_ACTIVE_TEMPLATES = PreparedQuery(
+    lambda condition_id: ProgramTemplate.objects.filter(condition=condition_id, is_active=True).order_by("name"),
+    condition_id=int,
+)
+
+
+def active_templates(*, condition_id: int) -> list[ProgramTemplate]:
+    """The templates a clinician may prescribe for the condition, by name."""
+    return _ACTIVE_TEMPLATES.run(condition_id=condition_id)
 
 
 # --- Dashboard ---

@@ -106,8 +106,7 @@ def plan_pdf(request, public_id):
 # --- Prescribing ---
 
 
-def _suggestion(patient, template):
-    screening = latest_screening(patient=patient)
+def _suggestion(patient, template, screening):
     return suggest_starting_speed(
         rule=template.starting_speed_rule,
         bmwt_seconds=screening.bmwt_seconds if screening else None,
@@ -134,12 +133,12 @@ def prescribe(request, public_id):
     context = {"patient": patient, "screening": screening, "today": timezone.localdate(), "weeks": None}
     action = request.POST.get("action") if request.method == "POST" else None
     form = forms.PrescribeForm(request.POST if action else None, patient=patient, unit=unit)
-    first = form.fields["template"].queryset.first()
+    first = form.templates[0] if form.templates else None
     if first is None:
         context["form"] = None
         return render(request, "programs/prescribe.html", context)
     if action is None:
-        suggestion = _suggestion(patient, first)
+        suggestion = _suggestion(patient, first, screening)
         form.initial = {
             "template": first,
             "start_date": timezone.localdate(),
@@ -152,7 +151,7 @@ def prescribe(request, public_id):
     if not form.is_valid():
         return render(request, "programs/prescribe.html", context)
     template = form.cleaned_data["template"]
-    context["suggestion"] = _suggestion(patient, template)
+    context["suggestion"] = _suggestion(patient, template, screening)
     plan = services.prescription_plan(template=template, starting_speed_kmh=form.cleaned_data["starting_speed_kmh"])
     if action == "save" and request.POST.get("weeks-TOTAL_FORMS"):
         weeks = forms.week_formset(data=request.POST, unit=unit, template=template)

@@ -49,3 +49,43 @@ class SpeedField(forms.DecimalField):
             extra = f" ({self.max_kmh} km/h)" if self.unit != units.KMH else ""
             raise forms.ValidationError(f"{typed} {label} is above the cap of {shown}{extra}.", code="speed_max")
         return kmh
+
+
+class _LoadedChoices(forms.models.ModelChoiceIterator):
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.field.rows:
+            yield self.choice(obj)
+
+    def __len__(self):
+        return len(self.field.rows) + (self.field.empty_label is not None)
+
+    def __bool__(self):
+        return self.field.empty_label is not None or bool(self.field.rows)
+
+
+class LoadedModelChoiceField(forms.ModelChoiceField):
+    """A model choice among rows read once by the view: the select and its clean use the same rows, no query.
+
+    (A ModelChoiceField queries to draw its options, every time they are drawn, and again to clean.)
+    """
+
+    iterator = _LoadedChoices
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=None, **kwargs)
+        self.rows: list = []
+
+    def set_rows(self, rows: list) -> list:
+        self.rows = rows
+        self.widget.choices = self.choices  # the widget's copy would read the class's field
+        return rows
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        for obj in self.rows:
+            if str(obj.pk) == str(value):
+                return obj
+        raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")

@@ -1,5 +1,7 @@
 """Prescribing through the page, adjusting, pausing/resuming/stopping/completing, reviews and session logs."""
 
+import re
+import uuid
 from datetime import timedelta
 from decimal import Decimal as D
 
@@ -9,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from programs import services
-from programs.models import Prescription, PrescriptionWeek, ProgressionDecision, SessionLog
+from programs.models import Prescription, PrescriptionWeek, ProgramTemplate, ProgressionDecision, SessionLog
 from programs.progression import WeekTarget
 from retrowalk.services import preferences_update
 from tests.programs.conftest import FULL_PROTECTION, prescribe_post
@@ -85,6 +87,26 @@ def test_the_prescribe_page_suggests_the_speed_and_previews_every_week(clinician
     preview = clinician_client.post(url, prescribe_post(oa_template, action="preview")).content.decode()
     assert preview.count('name="weeks-') >= oa_template.weeks * 8
     assert "Save the program" in preview
+    assert not Prescription.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_template_select_offers_the_condition_s_active_templates_and_refuses_any_other(
+    clinician_client, patient, screen, oa_template
+):
+    screen(patient)
+    retired = ProgramTemplate.objects.get(pk=oa_template.pk)
+    retired.pk, retired.lineage, retired.name, retired.is_active = None, uuid.uuid4(), "An old knee plan", False
+    retired.save()
+    stroke = ProgramTemplate.objects.get(condition__code="stroke", is_active=True)
+    url = reverse("programs:prescribe", kwargs={"public_id": patient.public_id})
+    page = clinician_client.get(url).content.decode()
+    offered = re.findall(r'<option value="(\d+)"', page.split('name="template"', 1)[1].split("</select>", 1)[0])
+    expected = ProgramTemplate.objects.filter(condition=oa_template.condition, is_active=True).order_by("name")
+    assert offered == [str(t.pk) for t in expected] and str(oa_template.pk) in offered
+    for other in (retired, stroke):
+        answer = clinician_client.post(url, {**prescribe_post(oa_template), "template": other.pk}).content.decode()
+        assert "Select a valid choice. That choice is not one of the available choices." in answer
     assert not Prescription.objects.exists()
 
 
