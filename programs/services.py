@@ -111,10 +111,15 @@ class PrescriptionError(Exception):
         super().__init__(" ".join(self.messages))
 
 
+# Read on every preview: prepared once per connection.
+_TEMPLATE_WEEKS = PreparedQuery(
+    lambda template_id: TemplateWeek.objects.filter(template=template_id).order_by("week").values_list(*WEEK_FIELDS),
+    template_id=int,
+)
+
+
 def _template_plans(template: ProgramTemplate) -> list[progression.TemplateWeekPlan]:
-    return [
-        WeekData(**{name: getattr(row, name) for name in WEEK_FIELDS}) for row in template.week_rows.order_by("week")
-    ]
+    return [WeekData(*row) for row in _TEMPLATE_WEEKS.run(template_id=template.pk)]
 
 
 def prescription_plan(*, template: ProgramTemplate, starting_speed_kmh: Decimal) -> list[progression.WeekTarget]:

@@ -11,6 +11,7 @@ template (whole radio lists, the app's own) renders as usual.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from html import escape
 
 from django.forms.renderers import DjangoTemplates
@@ -31,14 +32,22 @@ def _s(value) -> str:
     return escape("%s" % (value,))  # noqa: UP031 - the filter's own formatting
 
 
+@lru_cache(maxsize=512)
+def _plain_name(name: str) -> str:
+    return escape(name)
+
+
+def _name(name) -> str:
+    """An attribute's name; plain names are escaped once (the forms use a few dozen, on every input)."""
+    return _plain_name(name) if type(name) is str else conditional_escape(name)
+
+
 def _attrs(attrs: dict) -> str:
     """``attrs.html``."""
     out = []
     for name, value in attrs.items():
         if value is not False:
-            out.append(
-                f" {conditional_escape(name)}" if value is True else f' {conditional_escape(name)}="{_s(value)}"'
-            )
+            out.append(f" {_name(name)}" if value is True else f' {_name(name)}="{_s(value)}"')
     return "".join(out)
 
 
