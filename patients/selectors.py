@@ -102,7 +102,7 @@ _CARE_TEAM = PreparedQuery(
 
 
 _LATEST_SCREENING = PreparedQuery(
-    lambda patient_id: BalanceScreening.objects.filter(patient=patient_id).select_related("screened_by")[:1],
+    lambda patient_id: BalanceScreening.objects.filter(patient=patient_id)[:1],
     patient_id=int,
 )
 

@@ -295,7 +295,7 @@ def progress_panels(
 
 def program_context(*, prescription, user, today: date) -> dict:
     """Everything the program page and the chart's program section show, in a fixed number of queries."""
-    rows = selectors.program_rows(prescription, authors=True)
+    rows = selectors.program_rows(prescription, deciders=True)
     weeks, logs, decisions = rows.weeks, rows.logs, rows.decisions
     unit = speed_unit_of(user)
     review = None

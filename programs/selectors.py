@@ -112,7 +112,7 @@ def _chart_programs(*, patient_id: int) -> QuerySet[Prescription]:
     current_first = Case(When(status__in=CURRENT_STATUSES, then=Value(0)), default=Value(1))
     return (
         Prescription.objects.filter(patient=patient_id)
-        .select_related("template", "prescriber", "screening")
+        .select_related("template", "prescriber")  # each join costs PostgreSQL more to plan than to run
         .order_by(current_first, "-start_date", "-created_at")[:21]
     )
 
@@ -135,10 +135,7 @@ def _rows_of_program(model, order: tuple[str, ...], related: tuple[str, ...] = (
 
 
 _WEEKS = _rows_of_program(PrescriptionWeek, ("week",))
-_LOGS = {
-    False: _rows_of_program(SessionLog, ("session_date", "created_at")),
-    True: _rows_of_program(SessionLog, ("session_date", "created_at"), ("entered_by",)),
-}
+_LOGS = _rows_of_program(SessionLog, ("session_date", "created_at"))  # who entered them is not shown
 _DECISIONS = {
     False: _rows_of_program(ProgressionDecision, ("decided_on", "created_at")),
     True: _rows_of_program(ProgressionDecision, ("decided_on", "created_at"), ("decided_by",)),
@@ -152,12 +149,12 @@ class ProgramRows:
     decisions: list[ProgressionDecision]  # oldest first
 
 
-def program_rows(prescription: Prescription, *, authors: bool = False) -> ProgramRows:
-    """A program's weeks, session logs and week decisions (with who entered them, if ``authors``): three queries."""
+def program_rows(prescription: Prescription, *, deciders: bool = False) -> ProgramRows:
+    """A program's weeks, session logs and week decisions (with who decided, if ``deciders``): three queries."""
     parts = (
         _WEEKS.run(prescription_id=prescription.pk),
-        _LOGS[authors].run(prescription_id=prescription.pk),
-        _DECISIONS[authors].run(prescription_id=prescription.pk),
+        _LOGS.run(prescription_id=prescription.pk),
+        _DECISIONS[deciders].run(prescription_id=prescription.pk),
     )
     for rows in parts:
         for row in rows:
@@ -172,11 +169,9 @@ def plan_of(programs: list[Prescription]) -> Prescription | None:
 
 
 _CURRENT = PreparedQuery(
-    lambda patient_id: (
-        Prescription.objects.filter(patient=patient_id, status__in=CURRENT_STATUSES)
-        .select_related("template", "prescriber", "screening")
-        .order_by("-start_date", "-created_at")[:1]
-    ),
+    lambda patient_id: Prescription.objects.filter(patient=patient_id, status__in=CURRENT_STATUSES).order_by(
+        "-start_date", "-created_at"
+    )[:1],
     patient_id=int,
 )
 
