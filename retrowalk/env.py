@@ -67,6 +67,23 @@ def env_choice(name: str, default: str, choices: set[str]) -> str:
     return value
 
 
+def _prepare_threshold(value: str | None, name: str) -> int | None:
+    """Server-side prepared statements for retrowalk.prepared's queries: on unless ``?prepare_threshold=none``.
+
+    Django binds its own queries on the client, and those are never prepared; only the queries
+    retrowalk.prepared runs on every request are, each planned once per connection. A connection
+    pooler in transaction mode that cannot keep prepared statements needs ``prepare_threshold=none``.
+    """
+    if value is None:
+        return 5  # psycopg's default; our prepared queries prepare on their first run whatever it is
+    if value.lower() in {"", "none"}:
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}: prepare_threshold must be a number or none, not {value!r}.") from None
+
+
 def database_from_url(url: str, *, name: str = "DATABASE_URL", base_dir: Path | None = None) -> dict:
     """Turn ``postgres://user:pass@host:port/db`` or ``sqlite:///path`` into a DATABASES entry."""
     try:
@@ -80,6 +97,7 @@ def database_from_url(url: str, *, name: str = "DATABASE_URL", base_dir: Path | 
         if not database:
             raise ImproperlyConfigured(f"The environment variable {name} names no database (postgres://host/NAME).")
         options = dict(parse_qsl(parts.query))
+        options["prepare_threshold"] = _prepare_threshold(options.get("prepare_threshold"), name)
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": database,

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import QuerySet
 from django.db.models.query import FlatValuesListIterable, ModelIterable, ValuesListIterable, get_related_populators
 from django.db.transaction import TransactionManagementError
@@ -70,6 +71,49 @@ def _model_rows(compiler, connection) -> tuple:
     init_list = [column[0].target.attname for column in select[start:end]]
     populators = get_related_populators(klass_info, select, connection.alias)
     return (klass_info["model"], init_list, start, end, populators, compiler.annotation_col_map)
+
+
+def _server_prepared_cursor_class():
+    import psycopg
+
+    class ServerPrepared(psycopg.Cursor):
+        """Binds on the server and prepares the statement: PostgreSQL plans it once per connection."""
+
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            return super().execute(query, params, prepare=True, binary=binary)
+
+    return ServerPrepared
+
+
+_SERVER_PREPARED = None
+
+
+class _LoggedPrepared(CursorDebugWrapper):
+    """Logs a server-bound query as Django does when it binds on the server: its SQL with the values."""
+
+    def execute(self, sql, params=None):
+        with self.debug_sql(self.db.ops.compose_sql(sql, params)):
+            return CursorWrapper.execute(self, sql, params)
+
+
+def _cursor(connection):
+    """A cursor of Django's (counted, logged, errors wrapped) over one that prepares on PostgreSQL.
+
+    Django binds values on the client, so PostgreSQL plans every query again. A prepared query's
+    SQL is the same for every request, so on PostgreSQL with prepared statements allowed (the
+    ``prepare_threshold`` option, see retrowalk.env) it is a server-side prepared statement.
+    """
+    global _SERVER_PREPARED
+    if connection.vendor != "postgresql":
+        return connection.cursor()
+    connection.ensure_connection()
+    raw = connection.connection
+    if getattr(raw, "prepare_threshold", None) is None:
+        return connection.cursor()
+    if _SERVER_PREPARED is None:
+        _SERVER_PREPARED = _server_prepared_cursor_class()
+    cursor = _SERVER_PREPARED(raw)
+    return _LoggedPrepared(cursor, connection) if connection.queries_logged else connection.make_cursor(cursor)
 
 
 class PreparedQuery:
@@ -156,7 +200,7 @@ class PreparedQuery:
         params = list(compiled.params)
         for position, name in compiled.slots:
             params[position] = _adapt(connection, values[name])
-        with connection.cursor() as cursor:
+        with _cursor(connection) as cursor:
             cursor.execute(compiled.sql, params)
             fetched = cursor.fetchall()
         if compiled.kind is ValuesListIterable:

@@ -100,7 +100,12 @@ def test_database_urls_are_parsed(tmp_path):
         "db.internal",
         "6543",
     )
-    assert pg["OPTIONS"] == {"sslmode": "require"}
+    # Server-side prepared statements for retrowalk.prepared unless the URL turns them off.
+    assert pg["OPTIONS"] == {"sslmode": "require", "prepare_threshold": 5}
+    assert database_from_url("postgres://h/db?prepare_threshold=none")["OPTIONS"] == {"prepare_threshold": None}
+    assert database_from_url("postgres://h/db?prepare_threshold=0")["OPTIONS"] == {"prepare_threshold": 0}
+    with pytest.raises(ImproperlyConfigured, match="prepare_threshold must be a number or none"):
+        database_from_url("postgres://h/db?prepare_threshold=often")
     assert database_from_url("sqlite:///rel.db", base_dir=tmp_path)["NAME"] == str(tmp_path / "rel.db")
     assert database_from_url("sqlite:////abs/path.db")["NAME"] == "/abs/path.db"
     with pytest.raises(ImproperlyConfigured, match="names no database"):

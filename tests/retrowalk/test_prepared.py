@@ -136,3 +136,38 @@ def test_prefetching_and_dict_rows_are_refused(db):
     )
     with pytest.raises(PreparedQueryError, match="ValuesIterable"):
         dicts.run(clinician_id=1)
+
+
+def _prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [statement for (statement,) in cursor.fetchall()]
+
+
+@pytest.mark.postgres
+def test_on_postgresql_the_query_is_a_statement_planned_once_per_connection(caseloads):
+    one, two = caseloads
+    prepared = PreparedQuery(_born_since, clinician_id=int, born_after=date)
+    before = _prepared_statements()
+    cases = ((one, date(1955, 1, 1)), (two, date(1900, 1, 1)), (one, date(1965, 1, 1)))
+    with CaptureQueriesContext(connection) as queries:
+        found = [prepared.run(clinician_id=clinician.pk, born_after=born_after) for clinician, born_after in cases]
+    assert found == [list(_born_since(clinician_id=c.pk, born_after=born_after)) for c, born_after in cases]
+    assert all(found)
+    new = [statement for statement in _prepared_statements() if statement not in before]
+    assert len(new) == 1 and "date_of_birth" in new[0] and "$1" in new[0]  # one statement, bound on the server
+    # Logged as Django logs any query: its SQL with this run's values.
+    assert len(queries) == 3
+    assert str(two.pk) in queries[1]["sql"] and "1965-01-01" in queries[2]["sql"]
+
+
+@pytest.mark.postgres
+def test_with_prepared_statements_turned_off_the_query_binds_on_the_client(caseloads, monkeypatch):
+    one, _ = caseloads
+    connection.ensure_connection()
+    monkeypatch.setattr(connection.connection, "prepare_threshold", None)  # as ?prepare_threshold=none sets it
+    prepared = PreparedQuery(_born_since, clinician_id=int, born_after=date)
+    before = _prepared_statements()
+    rows = prepared.run(clinician_id=one.pk, born_after=date(1955, 1, 1))
+    assert rows == list(_born_since(clinician_id=one.pk, born_after=date(1955, 1, 1)))
+    assert _prepared_statements() == before
