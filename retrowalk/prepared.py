@@ -61,6 +61,7 @@ class _Compiled:
     slots: tuple[tuple[int, str], ...]  # (position in params, parameter name)
     kind: type  # the queryset's iterable class
     locks: bool  # SELECT ... FOR UPDATE: only inside a transaction
+    converters: dict  # each column's conversions from the database's values, as results_iter finds them
     models: tuple = ()  # for model rows: the model, its fields' names and span, the related rows' populators
 
 
@@ -116,6 +117,13 @@ def _cursor(connection):
     return _LoggedPrepared(cursor, connection) if connection.queries_logged else connection.make_cursor(cursor)
 
 
+def _converted(compiled: _Compiled, fetched: list) -> list:
+    """What ``results_iter`` gives for the rows, with the converters found once."""
+    if not compiled.converters:
+        return fetched
+    return list(compiled.compiler.apply_converters(fetched, compiled.converters))
+
+
 class PreparedQuery:
     """``build(**values)``, compiled once per connection and run with each request's values.
 
@@ -155,6 +163,9 @@ class PreparedQuery:
             raise PreparedQueryError("A prepared query reads one query's rows: no prefetch_related or related manager.")
         compiler = queryset.query.get_compiler(connection=connection)
         sql, params = compiler.as_sql()
+        columns = [column[0] for column in compiler.select[: compiler.col_count]]
+        if compiler.has_composite_fields(columns):
+            raise PreparedQueryError("Composite primary keys are not prepared.")
         other_sql, other_params = self.build(**second).query.get_compiler(connection=connection).as_sql()
         if sql != other_sql or len(params) != len(other_params):
             raise PreparedQueryError("The query's SQL changes with its parameters' values.")
@@ -176,6 +187,7 @@ class PreparedQuery:
             slots=tuple(slots),
             kind=kind,
             locks=bool(queryset.query.select_for_update and connection.features.has_select_for_update),
+            converters=compiler.get_converters(columns),
             models=_model_rows(compiler, connection) if kind is ModelIterable else (),
         )
 
@@ -204,8 +216,8 @@ class PreparedQuery:
             cursor.execute(compiled.sql, params)
             fetched = cursor.fetchall()
         if compiled.kind is ValuesListIterable:
-            return list(compiled.compiler.results_iter(results=[fetched], tuple_expected=True))
-        rows = compiled.compiler.results_iter(results=[fetched])
+            return [tuple(row) for row in _converted(compiled, fetched)]
+        rows = _converted(compiled, fetched)
         if compiled.kind is FlatValuesListIterable:
             return [row[0] for row in rows]
         model, init_list, start, end, populators, annotations = compiled.models
