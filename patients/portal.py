@@ -81,6 +81,8 @@ _LATEST_INVITATION = PreparedQuery(
 
 
 def portal_status(*, patient: Patient) -> PortalStatus:
+    if patient.user_id is None:  # portal_invite gives the patient a login before any link: none, no links
+        return PortalStatus(user=None, latest=None)
     latest = _LATEST_INVITATION.run(patient_id=patient.pk)
     return PortalStatus(user=patient.user, latest=latest[0] if latest else None)
 
