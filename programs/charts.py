@@ -20,6 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from programs import forms, progression, selectors, services
 from programs.models import CURRENT_STATUSES, PrescriptionStatus
 from retrowalk import units
+from retrowalk.links import public_links
 from retrowalk.models import speed_unit_of
 
 
@@ -293,6 +294,13 @@ def progress_panels(
 # --- What a program page shows ---
 
 
+# The program's pages its section links to (or posts to), by key.
+PROGRAM_LINKS = {
+    name: f"programs:{name}"
+    for name in ("plan_print", "plan_pdf", "history", "log", "adjust", "pause", "resume", "complete", "stop", "review")
+}
+
+
 def program_context(*, prescription, user, today: date) -> dict:
     """Everything the program page and the chart's program section show, in a fixed number of queries."""
     rows = selectors.program_rows(prescription, deciders=True)
@@ -305,6 +313,7 @@ def program_context(*, prescription, user, today: date) -> dict:
     version = {"version": prescription.version}
     return {
         "prescription": prescription,
+        "links": public_links(prescription.public_id, PROGRAM_LINKS),
         "weeks": weeks,
         "week_in_force": next((w for w in weeks if w.week == prescription.current_week), None),
         "logs": logs[::-1],

@@ -120,9 +120,10 @@ def test_a_portal_login_adds_one_query_to_the_chart_its_latest_link(clinician_cl
     invitation, _token = portal_invite(patient=with_login, by=clinician, username="pjones", email="p@example.org")
     assert with_login.portal_invitations.get() == invitation
     # The login comes with the patient; its links are read only when there is a login to have them.
-    assert _count(clinician_client, with_login.get_absolute_url()) == _count(
-        clinician_client, without.get_absolute_url()
-    ) + 1
+    assert (
+        _count(clinician_client, with_login.get_absolute_url())
+        == _count(clinician_client, without.get_absolute_url()) + 1
+    )
     page = clinician_client.get(with_login.get_absolute_url()).content.decode()
     assert "Login <strong>pjones</strong> · p@example.org." in page
     assert f"Latest link made {invitation.created_at:%-d %b %Y}: works until" in page
