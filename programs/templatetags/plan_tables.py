@@ -14,7 +14,7 @@ import uuid
 from django import template
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
-from django.utils.dateformat import format as date_format
+from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.safestring import SafeString, mark_safe
 
 from retrowalk import units
@@ -23,6 +23,23 @@ from retrowalk.renderers import conditional_escape as _e
 register = template.Library()
 
 _DASH = "—"
+
+
+# Dates as ``date_format`` writes them with these formats (DateFormat's j, M, Y and D), without
+# parsing the format again for every cell: the month and weekday names stay translated.
+def _j_m(day) -> str:
+    """``date_format(day, "j M")``: 4 Mar."""
+    return f"{day.day} {MONTHS_3[day.month].title()}"
+
+
+def _j_m_y(day) -> str:
+    """``date_format(day, "j M Y")``: 4 Mar 2026."""
+    return f"{day.day} {MONTHS_3[day.month].title()} {day.year:04d}"
+
+
+def _d_j_m(day) -> str:
+    """``date_format(day, "D j M")``: Wed 4 Mar."""
+    return f"{WEEKDAYS_ABBR[day.weekday()]} {day.day} {MONTHS_3[day.month].title()}"
 
 
 def _speed(kmh, unit: str):
@@ -103,9 +120,7 @@ def progress_rows(series, unit) -> SafeString:
                 f"<td>{_e(_speed(r.done_speed_kmh, unit))} / {planned_speed}</td>"
                 f"<td>{_e(_or_dash(r.pain))}</td><td>{_e(_or_dash(r.effort))}</td>"
             )
-        rows.append(
-            f"<tr><td>{_e(r.index)}</td><td>{_e(date_format(r.starts, 'j M'))}</td><td>{_e(r.week)}</td>{done}</tr>"
-        )
+        rows.append(f"<tr><td>{_e(r.index)}</td><td>{_e(_j_m(r.starts))}</td><td>{_e(r.week)}</td>{done}</tr>")
     return _join(rows)
 
 
@@ -137,7 +152,7 @@ class _NextDayForm:
             f'<form method="post" action="{_e(self.action.replace(str(_NO_ID), str(log.public_id)))}" '
             f'class="d-flex gap-1 next-day-form">{self.csrf}'
             f'<label class="visually-hidden" for="nd-{public_id}">Pain the morning after '
-            f"{_e(date_format(log.session_date, 'j M'))} (0–10)</label>"
+            f"{_e(_j_m(log.session_date))} (0–10)</label>"
             f'<input class="{self.input_class}" id="nd-{public_id}" name="pain" type="number" min="0" max="10" '
             f'inputmode="numeric"><button class="{self.button_class}" type="submit">Add</button></form>'
         )
@@ -159,7 +174,7 @@ def log_rows(context, logs, unit, editable) -> SafeString:
     unit = str(unit)
     form = _NextDayForm(context, small=True)
     return _join(
-        f"<tr{_FALL_ROW if log.is_fall_event else ''}><td>{_e(date_format(log.session_date, 'j M Y'))}</td>"
+        f"<tr{_FALL_ROW if log.is_fall_event else ''}><td>{_e(_j_m_y(log.session_date))}</td>"
         f"<td>{_e(log.get_setting_display())}</td><td>{_e(log.week)}</td><td>{_e(log.minutes)}</td>"
         f"<td>{_e(units.format_speed(log.speed_kmh, unit))}</td><td>{_e(log.pain_before)} → {_e(log.pain_after)}</td>"
         f"<td>{_next_day(log, form, editable)}</td><td>{_e(log.effort)}</td><td>{_e(log.get_rails_display())}</td>"
@@ -174,7 +189,7 @@ def plan_log_rows(context, logs, unit, can_add) -> SafeString:
     unit = str(unit)
     form = _NextDayForm(context, small=False)
     return _join(
-        f'<tr><td class="text-nowrap">{_e(date_format(log.session_date, "D j M"))}</td><td>{_e(log.minutes)}</td>'
+        f'<tr><td class="text-nowrap">{_e(_d_j_m(log.session_date))}</td><td>{_e(log.minutes)}</td>'
         f'<td class="text-nowrap">{_e(units.format_speed(log.speed_kmh, unit))}</td>'
         f"<td>{_e(log.pain_before)} → {_e(log.pain_after)}</td>"
         f"<td>{_next_day(log, form, can_add)}</td><td>{_e(log.effort)}</td><td>{_fall(log)}</td></tr>"

@@ -165,3 +165,19 @@ def test_log_rows_offer_the_next_morning_form_only_where_it_can_be_added():
     )
     assert 'class="form-control" id="nd-' in patient_row
     assert "<form" not in plan_log_rows(context, [walked], "mph", False)
+
+
+def test_dates_read_as_date_format_writes_them():
+    from datetime import timedelta
+
+    from django.utils.dateformat import format as date_format
+
+    from programs.templatetags import plan_tables
+
+    day = date(2024, 1, 1)
+    for _ in range(400):  # every month and weekday, a leap day, one- and two-digit days
+        assert plan_tables._j_m(day) == date_format(day, "j M")
+        assert plan_tables._j_m_y(day) == date_format(day, "j M Y")
+        assert plan_tables._d_j_m(day) == date_format(day, "D j M")
+        day += timedelta(days=1)
+    assert plan_tables._d_j_m(date(2026, 3, 4)) == "Wed 4 Mar"
