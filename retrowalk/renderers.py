@@ -22,6 +22,8 @@ from django.utils.safestring import mark_safe
 # arguments for lazy strings, and a page of a hundred inputs makes some two thousand calls.
 def conditional_escape(value) -> str:
     """``{{ value }}``: markup marked safe stays as it is; anything else is escaped."""
+    if type(value) is int:  # digits and a sign: nothing to escape (most cells of the tables)
+        return str(value)
     if hasattr(value, "__html__"):
         return value.__html__()
     return escape(str(value))

@@ -10,6 +10,7 @@ forms. The markup is the same as the templates wrote.
 from __future__ import annotations
 
 import uuid
+from functools import lru_cache
 
 from django import template
 from django.template.defaultfilters import floatformat
@@ -40,6 +41,20 @@ def _j_m_y(day) -> str:
 def _d_j_m(day) -> str:
     """``date_format(day, "D j M")``: Wed 4 Mar."""
     return f"{WEEKDAYS_ABBR[day.weekday()]} {day.day} {MONTHS_3[day.month].title()}"
+
+
+@lru_cache(maxsize=64)
+def _choices(model, name: str) -> dict:
+    return dict(model._meta.get_field(name).flatchoices)
+
+
+_SUPPORT, _EVENT, _SETTING, _RAILS = "support", "event", "setting", "rails"  # the fields shown by label
+
+
+def _label(obj, name: str) -> str:
+    """``obj.get_<name>_display()``, without building the field's choices again for every cell."""
+    value = getattr(obj, name)
+    return str(_choices(type(obj), name).get(value, value))
 
 
 def _speed(kmh, unit: str):
@@ -79,7 +94,7 @@ def plan_week_rows(weeks, current_week, unit) -> SafeString:
             f'<td data-label="Walk" class="text-nowrap">{_e(w.bouts)} × {_e(w.bout_minutes)} min</td>'
             f'<td data-label="Rest between">{rest}</td>'
             f'<td data-label="Sessions a week">{_e(w.sessions)}</td>'
-            f'<td data-label="Support">{_e(w.get_support_display())}{_note(w, "plan-small")}</td></tr>'
+            f'<td data-label="Support">{_e(_label(w, _SUPPORT))}{_note(w, "plan-small")}</td></tr>'
         )
     return _join(rows)
 
@@ -95,7 +110,7 @@ def week_rows(weeks, current, unit) -> SafeString:
             f'<tr{row_attrs}><th scope="row">{_e(w.week)}{badge}</th>'
             f"<td>{_e(_speed(w.speed_kmh, unit))}</td><td>{_e(w.incline_pct)} %</td>"
             f"<td>{_e(w.bouts)} × {_e(w.bout_minutes)} min</td><td>{_e(w.rest_minutes)} min</td>"
-            f"<td>{_e(w.sessions)}</td><td>{_e(w.get_support_display())}"
+            f"<td>{_e(w.sessions)}</td><td>{_e(_label(w, _SUPPORT))}"
             f"{_note(w, 'small text-body-secondary')}</td></tr>"
         )
     return _join(rows)
@@ -165,7 +180,7 @@ def _next_day(log, form, can_add: bool) -> str:
 
 
 def _fall(log) -> str:
-    return f"<strong>{_e(log.get_event_display())}</strong>" if log.is_fall_event else "No"
+    return f"<strong>{_e(_label(log, _EVENT))}</strong>" if log.is_fall_event else "No"
 
 
 @register.simple_tag(takes_context=True)
@@ -175,9 +190,9 @@ def log_rows(context, logs, unit, editable) -> SafeString:
     form = _NextDayForm(context, small=True)
     return _join(
         f"<tr{_FALL_ROW if log.is_fall_event else ''}><td>{_e(_j_m_y(log.session_date))}</td>"
-        f"<td>{_e(log.get_setting_display())}</td><td>{_e(log.week)}</td><td>{_e(log.minutes)}</td>"
+        f"<td>{_e(_label(log, _SETTING))}</td><td>{_e(log.week)}</td><td>{_e(log.minutes)}</td>"
         f"<td>{_e(units.format_speed(log.speed_kmh, unit))}</td><td>{_e(log.pain_before)} → {_e(log.pain_after)}</td>"
-        f"<td>{_next_day(log, form, editable)}</td><td>{_e(log.effort)}</td><td>{_e(log.get_rails_display())}</td>"
+        f"<td>{_next_day(log, form, editable)}</td><td>{_e(log.effort)}</td><td>{_e(_label(log, _RAILS))}</td>"
         f"<td>{_fall(log)}</td><td>{_e(log.note)}</td></tr>"
         for log in logs
     )

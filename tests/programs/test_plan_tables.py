@@ -181,3 +181,18 @@ def test_dates_read_as_date_format_writes_them():
         assert plan_tables._d_j_m(day) == date_format(day, "D j M")
         day += timedelta(days=1)
     assert plan_tables._d_j_m(date(2026, 3, 4)) == "Wed 4 Mar"
+
+
+def test_labels_read_as_get_display_gives_them():
+    from programs.models import PrescriptionWeek, SessionLog
+    from programs.templatetags import plan_tables
+
+    for model, name in (
+        (SessionLog, "setting"),
+        (SessionLog, "rails"),
+        (SessionLog, "event"),
+        (PrescriptionWeek, "support"),
+    ):
+        for value in [value for value, _ in model._meta.get_field(name).choices] + ["not-a-choice"]:
+            row = model(**{name: value})
+            assert plan_tables._label(row, name) == getattr(row, f"get_{name}_display")()
