@@ -662,7 +662,9 @@ class SessionLog(ChecksInPython, models.Model):
     class Meta:
         ordering = ["session_date", "created_at"]
         indexes = [
-            models.Index(fields=["prescription", "session_date"], name="sessionlog_rx_date_idx"),
+            # A program's logs in their order: its latest log (the dashboard reads it for every
+            # patient) is one step into this index, however many were logged that day.
+            models.Index(fields=["prescription", "session_date", "created_at"], name="sessionlog_rx_order_idx"),
             models.Index(
                 fields=["prescription", "created_at"],
                 condition=~Q(event="none"),
