@@ -665,6 +665,10 @@ class SessionLog(ChecksInPython, models.Model):
             # A program's logs in their order: its latest log (the dashboard reads it for every
             # patient) is one step into this index, however many were logged that day.
             models.Index(fields=["prescription", "session_date", "created_at"], name="sessionlog_rx_order_idx"),
+            # Sessions walked, counted per program (all, and in the last 7 days) from the index alone.
+            models.Index(
+                fields=["prescription", "session_date"], condition=Q(minutes__gt=0), name="sessionlog_walked_idx"
+            ),
             models.Index(
                 fields=["prescription", "created_at"],
                 condition=~Q(event="none"),

@@ -302,20 +302,21 @@ def _facts_query(*, clinician_id: int, today: date, week_ago: date) -> QuerySet:
             ),
             pain_last=Subquery(latest_logs.values("peak")[:1]),
             pain_previous=Subquery(latest_logs.values("peak")[1:2]),
-            # Sessions walked in the 7 days before today (today's may still be ahead).
+            # Sessions walked in the 7 days before today (today's may still be ahead). Both counts are
+            # COUNT(*), which the walked-sessions index answers without reading the logs themselves.
             done_7_days=Coalesce(
                 Subquery(
                     logs.filter(session_date__gte=week_ago, session_date__lt=today, minutes__gt=0)
                     .order_by()
                     .values("prescription")
-                    .annotate(n=Count("id"))
+                    .annotate(n=Count("*"))
                     .values("n")[:1]
                 ),
                 0,
             ),
             done_sessions=Coalesce(
                 Subquery(
-                    logs.filter(minutes__gt=0).order_by().values("prescription").annotate(n=Count("id")).values("n")[:1]
+                    logs.filter(minutes__gt=0).order_by().values("prescription").annotate(n=Count("*")).values("n")[:1]
                 ),
                 0,
             ),
