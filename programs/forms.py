@@ -3,8 +3,9 @@
 from decimal import Decimal
 
 from django import forms
-from django.forms import formset_factory
+from django.forms import BoundField, formset_factory
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from patients.forms import DateInput
 from programs import gate, limits, selectors
@@ -89,7 +90,16 @@ class PrescribeForm(ProtectionFieldsMixin, forms.Form):
         self.add_protection_fields()
 
 
+class _WeekBoundField(BoundField):
+    """A week's input reads its errors once: drawing one input asked for them three times, each a new list."""
+
+    @cached_property
+    def errors(self):
+        return super().errors
+
+
 class WeekForm(forms.Form):
+    bound_field_class = _WeekBoundField  # the form is drawn, never changed, once it is bound
     week = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=limits.MAX_WEEKS)
     sessions = _int_field("Sessions", 1, limits.MAX_SESSIONS_PER_WEEK)
     bouts = _int_field("Bouts", 1, limits.MAX_BOUTS)

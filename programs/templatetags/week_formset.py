@@ -39,19 +39,63 @@ def _rows_of_forms(formset):
         yield _row(form["week"], form.visible_fields())
 
 
+class _Input:
+    """One target's input as its bound field draws it in an unbound form: week by week, only its name, id
+    and value change (no errors, and nothing that names the input, such as help text, in its attributes)."""
+
+    def __init__(self, bound):
+        self.name, self.field, self.widget = bound.name, bound.field, bound.field.widget
+        self.hidden = bound.is_hidden
+        self.label = _e(bound.label)
+        self.attrs = bound.build_widget_attrs({})
+        self.own_id = "id" in self.widget.attrs
+
+    def draw(self, form) -> tuple[str, str, object]:
+        """The input's markup, its label's target and its value, for the form's prefix and initial values."""
+        html_name = form.add_prefix(self.name)
+        auto_id = form.auto_id % html_name if "%s" in str(form.auto_id) else html_name
+        attrs = dict(self.attrs)
+        if auto_id and not self.own_id:
+            attrs["id"] = auto_id
+        value = self.field.prepare_value(form.get_initial_for_field(self.field, self.name))
+        markup = self.widget.render(name=html_name, value=value, attrs=attrs, renderer=form.renderer)
+        return markup, self.widget.id_for_label(self.widget.attrs.get("id") or auto_id), value
+
+
+def _drawn_alike(bound) -> bool:
+    field = bound.field
+    return not (bound.help_text or field.show_hidden_initial or field.localize or field.disabled)
+
+
 def _rows_of_initial(formset, form):
     """An unbound formset's rows from one form, its prefix and initial values moved on week by week.
 
     The formset's forms differ in nothing else (the same unit and speed cap), and building one a
-    week, a deep copy of every field each, cost more than writing their inputs. Each week's bound
-    fields are made anew, so each reads its own prefix and initial value.
+    week, a deep copy of every field each, and drawing each input through its bound field, cost more
+    than the rest of the prescribing page. ``tests/programs/test_week_formset_rows.py`` compares these
+    rows with the forms' own.
     """
     initial = formset.initial or []
+    prototypes = [field.get_bound_field(form, name) for name, field in form.fields.items()]
+    if not all(_drawn_alike(bound) for bound in prototypes):
+        yield from _rows_of_forms(formset)
+        return
+    inputs = [_Input(bound) for bound in prototypes]
+    week = next(one for one in inputs if one.name == "week")
     for index in range(formset.total_form_count()):
         form.prefix = formset.add_prefix(index)
         form.initial = initial[index] if index < len(initial) else {}
-        bound = {name: field.get_bound_field(form, name) for name, field in form.fields.items()}
-        yield _row(bound["week"], [field for field in bound.values() if not field.is_hidden])
+        week_markup, _target, number = week.draw(form)
+        number = _e(number)
+        cells = []
+        for one in inputs:
+            if one.hidden:
+                continue
+            markup, target, _value = one.draw(form)
+            cells.append(
+                f'<td><label class="visually-hidden" for="{_e(target)}">Week {number}: {one.label}</label>{markup}</td>'
+            )
+        yield f'<tr><th scope="row">{week_markup}{number}</th>{"".join(cells)}</tr>'
 
 
 @register.simple_tag
