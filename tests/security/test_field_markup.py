@@ -9,12 +9,9 @@ import re
 import pytest
 from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
 from django import forms
-from django.urls import reverse
 
 from retrowalk.templatetags import form_fields
-from tests import factories
-from tests.security.conftest import url_for
-from tests.security.test_fuzz_forms import PAGES
+from tests.security.test_fuzz_forms import PAGES, form_page_url
 
 
 def _spaces(html) -> str:
@@ -39,12 +36,7 @@ def seen(monkeypatch):
 @pytest.mark.django_db
 def test_written_fields_match_crispy_on_every_form_page(seen, world, admin_ids, screen):
     for persona, page in PAGES:
-        if page == "prescribe:fresh":
-            fresh = factories.PatientFactory(care_team=[world.users["treating"]])
-            screen(fresh)
-            url = reverse("programs:prescribe", kwargs={"public_id": fresh.public_id})
-        else:
-            url = url_for(page, world, admin_ids)
+        url = form_page_url(page, world, admin_ids, screen)
         assert world.client(persona).get(url).status_code == 200, page
         # Bound forms too: a refused POST renders the typed values and the errors.
         bad = {"note": '<b>"x" & y</b>', "minutes": "-1", "email": "not <an> email", "action": "preview"}
