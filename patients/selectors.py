@@ -78,21 +78,16 @@ def sort_key(requested: str | None) -> str:
     return requested if requested in PATIENT_SORTS else DEFAULT_SORT
 
 
-def latest_screening(*, patient: Patient) -> BalanceScreening | None:
-    found = _LATEST_SCREENING.run(patient_id=patient.pk)
-    return found[0] if found else None
-
-
-def screenings_of(*, patient: Patient):
-    return patient.screenings.select_related("screened_by")
-
-
-# The chart's reads, the same on every chart: prepared once per connection.
+# Read on every chart (and the latest screening on every prescribing page): prepared once per connection.
 CHART_SCREENINGS = 10
 _RECENT_SCREENINGS = PreparedQuery(
     lambda patient_id: BalanceScreening.objects.filter(patient=patient_id).select_related("screened_by")[
         :CHART_SCREENINGS
     ],
+    patient_id=int,
+)
+_LATEST_SCREENING = PreparedQuery(
+    lambda patient_id: BalanceScreening.objects.filter(patient=patient_id)[:1],
     patient_id=int,
 )
 _CARE_TEAM = PreparedQuery(
@@ -101,10 +96,9 @@ _CARE_TEAM = PreparedQuery(
 )
 
 
-_LATEST_SCREENING = PreparedQuery(
-    lambda patient_id: BalanceScreening.objects.filter(patient=patient_id)[:1],
-    patient_id=int,
-)
+def latest_screening(*, patient: Patient) -> BalanceScreening | None:
+    found = _LATEST_SCREENING.run(patient_id=patient.pk)
+    return found[0] if found else None
 
 
 def recent_screenings(*, patient: Patient) -> list[BalanceScreening]:
