@@ -15,6 +15,15 @@ from retrowalk.renderers import conditional_escape as _e
 register = template.Library()
 
 
+def _td(target, week: str, label: str, markup, feedback: str = "") -> str:
+    """One target's cell: its input, labelled with the week for screen readers, and its errors."""
+    return f'<td><label class="visually-hidden" for="{_e(target)}">Week {week}: {label}</label>{markup}{feedback}</td>'
+
+
+def _tr(week_markup, number: str, cells: list[str]) -> str:
+    return f'<tr><th scope="row">{week_markup}{number}</th>{"".join(cells)}</tr>'
+
+
 def _cell(field, week: str) -> str:
     errors = field.errors
     feedback = (
@@ -22,16 +31,12 @@ def _cell(field, week: str) -> str:
         if errors
         else ""
     )
-    return (
-        f'<td><label class="visually-hidden" for="{_e(field.id_for_label)}">Week {week}: {_e(field.label)}</label>'
-        f"{field}{feedback}</td>"
-    )
+    return _td(field.id_for_label, week, _e(field.label), field, feedback)
 
 
 def _row(week, visible) -> str:
     number = _e(week.value())
-    cells = "".join(_cell(field, number) for field in visible)
-    return f'<tr><th scope="row">{week}{number}</th>{cells}</tr>'
+    return _tr(week, number, [_cell(field, number) for field in visible])
 
 
 def _rows_of_forms(formset):
@@ -82,20 +87,17 @@ def _rows_of_initial(formset, form):
         return
     inputs = [_Input(bound) for bound in prototypes]
     week = next(one for one in inputs if one.name == "week")
+    visible = [one for one in inputs if not one.hidden]
     for index in range(formset.total_form_count()):
         form.prefix = formset.add_prefix(index)
         form.initial = initial[index] if index < len(initial) else {}
         week_markup, _target, number = week.draw(form)
         number = _e(number)
         cells = []
-        for one in inputs:
-            if one.hidden:
-                continue
+        for one in visible:
             markup, target, _value = one.draw(form)
-            cells.append(
-                f'<td><label class="visually-hidden" for="{_e(target)}">Week {number}: {one.label}</label>{markup}</td>'
-            )
-        yield f'<tr><th scope="row">{week_markup}{number}</th>{"".join(cells)}</tr>'
+            cells.append(_td(target, number, one.label, markup))
+        yield _tr(week_markup, number, cells)
 
 
 @register.simple_tag
