@@ -9,16 +9,15 @@ forms. The markup is the same as the templates wrote.
 
 from __future__ import annotations
 
-import uuid
 from functools import lru_cache
 
 from django import template
 from django.template.defaultfilters import floatformat
-from django.urls import reverse
 from django.utils.dates import MONTHS_3, WEEKDAYS_ABBR
 from django.utils.safestring import SafeString, mark_safe
 
 from retrowalk import units
+from retrowalk.links import link_to
 from retrowalk.renderers import conditional_escape as _e
 
 register = template.Library()
@@ -141,8 +140,6 @@ def progress_rows(series, unit) -> SafeString:
 
 # --- Session logs ---
 
-_NO_ID = uuid.UUID(int=0)
-
 
 def _csrf_input(context) -> str:
     """What ``{% csrf_token %}`` writes."""
@@ -153,10 +150,10 @@ def _csrf_input(context) -> str:
 
 
 class _NextDayForm:
-    """The "pain the morning after" form of a log row: one reverse and one CSRF token a table."""
+    """The "pain the morning after" form of a log row: one URL pattern and one CSRF token a table."""
 
     def __init__(self, context, *, small: bool):
-        self.action = reverse("programs:next_day", kwargs={"public_id": _NO_ID})
+        self.action = link_to("programs:next_day")
         self.csrf = _csrf_input(context)
         self.input_class = "form-control form-control-sm" if small else "form-control"
         self.button_class = "btn btn-sm btn-outline-dark" if small else "btn btn-outline-dark"
@@ -164,7 +161,7 @@ class _NextDayForm:
     def __call__(self, log) -> str:
         public_id = _e(log.public_id)
         return (
-            f'<form method="post" action="{_e(self.action.replace(str(_NO_ID), str(log.public_id)))}" '
+            f'<form method="post" action="{_e(self.action(log.public_id))}" '
             f'class="d-flex gap-1 next-day-form">{self.csrf}'
             f'<label class="visually-hidden" for="nd-{public_id}">Pain the morning after '
             f"{_e(_j_m(log.session_date))} (0–10)</label>"
