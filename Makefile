@@ -7,11 +7,14 @@ PORT ?= 8000
 
 .PHONY: run test bench install lint format check-deploy lock clean
 
-$(BIN)/.installed: requirements.txt
+$(BIN)/.installed: requirements.txt package.json package-lock.json
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
 		|| { echo "retrowalk needs Python 3.11 or newer (found: $$($(PYTHON) --version))."; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@# The Nu Html Checker for the tests (npm vnu-jar, run on the machine's Java); its script that fetches a Java is not run.
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --ignore-scripts --loglevel=error; \
+	else echo "npm not found: the HTML check (tests/security/test_valid_html.py) will be skipped."; fi
 	touch $@
 
 install: $(BIN)/.installed
@@ -57,4 +60,4 @@ lock:
 	rm -rf .lock-venv build *.egg-info
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules staticfiles .pytest_cache .ruff_cache

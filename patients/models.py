@@ -18,7 +18,6 @@ from simple_history.models import HistoricalRecords
 
 from patients import conditions
 from patients.screening import INSTRUMENTS, Cutoffs
-from retrowalk.constraints import ChecksInPython
 
 # Dates that cannot be in the future. Validated here against the clinic's local
 # date; PostgreSQL also holds them as CHECKs (migration 0003) with one day's
@@ -43,7 +42,7 @@ class Population(models.TextChoices):
     POST_SURGICAL = "post_surgical", "Post-surgical (young, active)"
 
 
-class Condition(ChecksInPython, models.Model):
+class Condition(models.Model):
     Population = Population
 
     code = models.SlugField(
@@ -74,7 +73,7 @@ class Condition(ChecksInPython, models.Model):
         return self.name
 
 
-class Patient(ChecksInPython, models.Model):
+class Patient(models.Model):
     class Sex(models.TextChoices):
         FEMALE = "female", "Female"
         MALE = "male", "Male"
@@ -259,7 +258,7 @@ def _range(name: str, low, high, label: str, *, nullable: bool = True) -> models
     )
 
 
-class ScreeningPolicy(ChecksInPython, models.Model):
+class ScreeningPolicy(models.Model):
     """A condition's screening cutoffs and validity window (CLINICAL.md section 4).
 
     Seeded per condition from CLINICAL.md; an empty cutoff means the instrument
@@ -380,7 +379,7 @@ class ScreeningOutcome(models.TextChoices):
     CLEARED = "cleared", "Cleared"
 
 
-class BalanceScreening(ChecksInPython, models.Model):
+class BalanceScreening(models.Model):
     """One balance and fall-risk screening. Immutable once recorded: a correction
     is a new screening; the only later change is voiding it (after a fall)."""
 
@@ -542,7 +541,7 @@ class BalanceScreening(ChecksInPython, models.Model):
         return "Current"
 
 
-class PortalInvitation(ChecksInPython, models.Model):
+class PortalInvitation(models.Model):
     """A one-time, expiring link with which a patient (or caregiver) sets the portal password.
 
     Only a SHA-256 digest of the link's secret is stored; the link itself is shown

@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from patients.models import Patient, PortalInvitation
-from retrowalk.prepared import PreparedQuery
 from retrowalk.roles import PATIENTS, is_clinician
 
 TOKEN_BYTES = 32
@@ -73,18 +72,11 @@ def digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-# Read on every chart: prepared once per connection.
-_LATEST_INVITATION = PreparedQuery(
-    lambda patient_id: PortalInvitation.objects.filter(patient=patient_id).order_by("-created_at")[:1],
-    patient_id=int,
-)
-
-
 def portal_status(*, patient: Patient) -> PortalStatus:
     if patient.user_id is None:  # portal_invite gives the patient a login before any link: none, no links
         return PortalStatus(user=None, latest=None)
-    latest = _LATEST_INVITATION.run(patient_id=patient.pk)
-    return PortalStatus(user=patient.user, latest=latest[0] if latest else None)
+    latest = PortalInvitation.objects.filter(patient=patient).order_by("-created_at").first()
+    return PortalStatus(user=patient.user, latest=latest)
 
 
 def username_base(patient: Patient) -> str:

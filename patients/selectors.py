@@ -9,7 +9,6 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from patients.models import BalanceScreening, Patient
-from retrowalk.prepared import PreparedQuery
 from retrowalk.roles import is_clinician, is_patient
 
 # ?sort= values a user may choose, and what they mean; anything else falls back to "name".
@@ -33,18 +32,8 @@ def patients_for(*, user) -> QuerySet[Patient]:
     return Patient.objects.none()
 
 
-def _scoped_patient(scope: str) -> PreparedQuery:
-    return PreparedQuery(
-        lambda user_id, public_id: Patient.objects.filter(**{scope: user_id}, public_id=public_id).select_related(
-            "condition", "user"
-        ),
-        user_id=int,
-        public_id=uuid.UUID,
-    )
-
-
-# One patient in the user's scope, read on every chart and patient page: prepared once per connection.
-_SCOPED = {"clinician": _scoped_patient("care_team"), "patient": _scoped_patient("user")}
+# The user's scope: the patients a clinician's care team holds, or the patient's own record.
+_SCOPES = {"clinician": "care_team", "patient": "user"}
 
 
 def scoped_lookup(user, public_id: uuid.UUID | str) -> tuple[str | None, uuid.UUID | None]:
@@ -59,10 +48,13 @@ def scoped_lookup(user, public_id: uuid.UUID | str) -> tuple[str | None, uuid.UU
 def patient_for(*, user, public_id: uuid.UUID | str) -> Patient:
     """The patient if the user may see them; otherwise 404 (never confirm that they exist)."""
     role, public_id = scoped_lookup(user, public_id)
-    found = [] if role is None else _SCOPED[role].run(user_id=user.pk, public_id=public_id)
-    if len(found) != 1:
+    if role is None:
         raise Http404("No such patient.")
-    return found[0]
+    found = Patient.objects.select_related("condition", "user").filter(**{_SCOPES[role]: user}, public_id=public_id)
+    try:
+        return found.get()
+    except Patient.DoesNotExist:
+        raise Http404("No such patient.") from None
 
 
 def patient_search(queryset: QuerySet[Patient], text: str) -> QuerySet[Patient]:
@@ -78,34 +70,19 @@ def sort_key(requested: str | None) -> str:
     return requested if requested in PATIENT_SORTS else DEFAULT_SORT
 
 
-# Read on every chart (and the latest screening on every prescribing page): prepared once per connection.
+# The chart shows the latest ten screenings.
 CHART_SCREENINGS = 10
-_RECENT_SCREENINGS = PreparedQuery(
-    lambda patient_id: BalanceScreening.objects.filter(patient=patient_id).select_related("screened_by")[
-        :CHART_SCREENINGS
-    ],
-    patient_id=int,
-)
-_LATEST_SCREENING = PreparedQuery(
-    lambda patient_id: BalanceScreening.objects.filter(patient=patient_id)[:1],
-    patient_id=int,
-)
-_CARE_TEAM = PreparedQuery(
-    lambda patient_id: get_user_model().objects.filter(care_patients=patient_id).order_by("last_name", "first_name"),
-    patient_id=int,
-)
 
 
 def latest_screening(*, patient: Patient) -> BalanceScreening | None:
-    found = _LATEST_SCREENING.run(patient_id=patient.pk)
-    return found[0] if found else None
+    return BalanceScreening.objects.filter(patient=patient).first()
 
 
 def recent_screenings(*, patient: Patient) -> list[BalanceScreening]:
     """The patient's latest screenings, newest first (the chart shows ten)."""
-    return _RECENT_SCREENINGS.run(patient_id=patient.pk)
+    return list(BalanceScreening.objects.filter(patient=patient).select_related("screened_by")[:CHART_SCREENINGS])
 
 
 def care_team_of(*, patient: Patient) -> list:
     """The clinicians on the patient's care team, by name."""
-    return _CARE_TEAM.run(patient_id=patient.pk)
+    return list(get_user_model().objects.filter(care_patients=patient).order_by("last_name", "first_name"))

@@ -4,7 +4,9 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.formats import date_format
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
@@ -169,8 +171,11 @@ def screening_create(request, public_id):
             else:
                 messages.success(
                     request,
-                    f"Screening recorded: {screening.get_outcome_display()}. Valid until "
-                    f"{screening.valid_until:%d %b %Y}.",
+                    _("Screening recorded: %(outcome)s. Valid until %(date)s.")
+                    % {
+                        "outcome": screening.get_outcome_display(),
+                        "date": date_format(screening.valid_until, "DATE_FORMAT"),
+                    },
                 )
                 return redirect(patient)
         context.update(_screening_outcome_context(patient, form))

@@ -21,6 +21,8 @@ class TemplateWeekFormSet(BaseInlineFormSet):
         # input needs its own name for screen readers ("Week 2: Bouts").
         row = f"Week {form.instance.week}" if form.instance.pk else f"New week row {i + 1}"
         for name, field in form.fields.items():
+            if field.widget.is_hidden:  # the row's id and template: nothing to read out
+                continue
             label = "Delete" if name == "DELETE" else capfirst(field.label)
             field.widget.attrs.setdefault("aria-label", f"{row}: {label}")
         return form

@@ -6,12 +6,12 @@ PDF with WeasyPrint; its URL fetcher serves the app's own static files and
 refuses everything else (no network, no other file on the machine).
 
 Laying out a PDF takes WeasyPrint about half a second, while the same page and
-paper always give the same document. ``render_pdf`` therefore keeps recent PDFs
-in memory keyed by a hash of the page and the paper: printing the plan again
-costs only the page. The page carries the plan's state, the patient and the
-print date, so any change, and every new day, makes a new document; the
-stylesheets are fixed for the life of a process outside DEBUG (hashed static
-names in production).
+paper always give the same document. ``render_pdf`` therefore keeps PDFs in
+Django's ``documents`` cache keyed by a hash of the page and the paper: printing
+the plan again costs only the page. The page carries the plan's state, the
+patient and the print date, so any change, and every new day, makes a new
+document; in production the stylesheets have hashed names, so a new release
+does too.
 """
 
 from __future__ import annotations
@@ -19,16 +19,16 @@ from __future__ import annotations
 import hashlib
 import logging
 import mimetypes
-import threading
-from collections import OrderedDict
 from datetime import date
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.cache import caches
 
 from programs import charts, plan, selectors
+from programs.models import EDITABLE_STATUSES
 from retrowalk import units
 from retrowalk.models import speed_unit_of
 
@@ -78,7 +78,7 @@ def plan_context(*, prescription, viewer, today: date, palette: charts.Palette =
             today=today,
             child=patient.condition_code in CHILD_CONDITIONS,
         ),
-        "current_week": prescription.current_week if prescription.status in charts.EDITABLE else None,
+        "current_week": prescription.current_week if prescription.status in EDITABLE_STATUSES else None,
         "panels": charts.progress_panels(
             series, unit=unit, baseline_pain=prescription.baseline_pain, rules=prescription.template, palette=palette
         ),
@@ -138,45 +138,18 @@ class PdfUnavailable(RuntimeError):
     """This server lacks the system libraries WeasyPrint needs (Pango); everything else still works."""
 
 
-class DocumentCache:
-    """The most recently used documents of a process, up to a byte budget."""
-
-    def __init__(self, max_bytes: int):
-        self.max_bytes = max_bytes
-        self._items: OrderedDict[bytes, bytes] = OrderedDict()
-        self._size = 0
-        self._lock = threading.Lock()  # the development server answers in threads
-
-    def get(self, key: bytes) -> bytes | None:
-        with self._lock:
-            content = self._items.get(key)
-            if content is not None:
-                self._items.move_to_end(key)
-            return content
-
-    def put(self, key: bytes, content: bytes) -> None:
-        if len(content) > self.max_bytes:
-            return
-        with self._lock:
-            if key in self._items:
-                return
-            self._items[key] = content
-            self._size += len(content)
-            while self._size > self.max_bytes:
-                _, dropped = self._items.popitem(last=False)
-                self._size -= len(dropped)
-
-
-_made = DocumentCache(settings.PDF_CACHE_MB * 1024 * 1024)
+# A plan's PDF stays in the cache for a day at most: its page carries the print date.
+PDF_CACHE_SECONDS = 24 * 60 * 60
 
 
 def render_pdf(html: str, *, paper: str) -> bytes:
     """The printable page's HTML as a PDF on A4 or US Letter (the same page and paper: the same bytes)."""
-    key = hashlib.sha256(f"{paper}\n{html}".encode()).digest()
-    content = _made.get(key)
+    key = "plan-pdf:" + hashlib.sha256(f"{paper}\n{html}".encode()).hexdigest()
+    store = caches["documents"]
+    content = store.get(key)
     if content is None:
         content = _write_pdf(html, paper=paper)
-        _made.put(key, content)
+        store.set(key, content, PDF_CACHE_SECONDS)
     return content
 
 

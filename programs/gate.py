@@ -14,6 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+# The step the refusal stops, named in its next step ("rescreen before prescribing").
+PRESCRIBING, RESUMING = "prescribing", "resuming"
+
 NOT_CLEARED = "not_cleared"
 CLEARED_PROTECTED = "cleared_protected"
 
@@ -25,6 +32,25 @@ PROTECTIVE_MEASURES = {
     "both_rails": "both handrails",
     "therapist_sets_speed": "therapist-set speed",
     "one_to_one": "one-to-one supervision",
+}
+
+
+# Whole sentences for each step, so that each can be translated as a whole.
+_STEP_WORDS = {
+    PRESCRIBING: {
+        "none": _lazy("There is no balance screening on record: screen the patient before prescribing."),
+        "voided": _lazy(
+            "The screening was voided after a fall or near fall on the treadmill: rescreen before prescribing."
+        ),
+        "expired": _lazy("The screening expired on %(date)s: rescreen before prescribing."),
+    },
+    RESUMING: {
+        "none": _lazy("There is no balance screening on record: screen the patient before resuming."),
+        "voided": _lazy(
+            "The screening was voided after a fall or near fall on the treadmill: rescreen before resuming."
+        ),
+        "expired": _lazy("The screening expired on %(date)s: rescreen before resuming."),
+    },
 }
 
 
@@ -58,6 +84,7 @@ def refusals(
     protection: ProtectionFacts,
     today: date,
     check_validity: bool = True,
+    step: str = PRESCRIBING,
 ) -> list[str]:
     """Why this prescription may not be saved; empty when it may.
 
@@ -65,25 +92,27 @@ def refusals(
     stopping, adjusting a program whose screening has since expired, or recording a
     finished program — as the PostgreSQL trigger does.
     """
+    words = _STEP_WORDS[step]
     if screening is None:
-        return ["There is no balance screening on record: screen the patient before prescribing."]
+        return [str(words["none"])]
     if screening.patient_id != patient_id:
         return ["That screening belongs to another patient: record or choose this patient's own screening."]
     if screening.outcome == NOT_CLEARED:
         why = "; ".join(screening.reasons) or "a hard stop"
         return [
-            f"The screening of {screening.screened_on:%d %b %Y} did not clear the patient ({why}). "
-            "Nothing can be prescribed: address the hard stop and rescreen."
+            _(
+                "The screening of %(date)s did not clear the patient (%(why)s). "
+                "Nothing can be prescribed: address the hard stop and rescreen."
+            )
+            % {"date": date_format(screening.screened_on, "DATE_FORMAT"), "why": why}
         ]
     problems = []
     if not check_validity:
         pass
     elif screening.voided:
-        problems.append(
-            "The screening was voided after a fall or near fall on the treadmill: rescreen before prescribing."
-        )
+        problems.append(str(words["voided"]))
     elif today > screening.valid_until:
-        problems.append(f"The screening expired on {screening.valid_until:%d %b %Y}: rescreen before prescribing.")
+        problems.append(words["expired"] % {"date": date_format(screening.valid_until, "DATE_FORMAT")})
     if screening.outcome == CLEARED_PROTECTED:
         missing = protection.missing() if protection.protected else list(PROTECTIVE_MEASURES.values())
         if missing:

@@ -7,15 +7,18 @@ queries) and turns them into plain lines. Speeds follow the reader's unit.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+
+from django.utils.formats import date_format
 
 from programs.models import Prescription, PrescriptionWeek
 from retrowalk import units
 
 # Bookkeeping fields that change with every save and tell the reader nothing.
 _SKIPPED = {"id", "version", "created_at", "updated_at", "public_id", "prescription", "week"}
-_SPEED_FIELDS = {"speed_kmh", "starting_speed_kmh"}
+# Speeds are stored in km/h and shown in the reader's unit, under these names.
+_SPEED_FIELDS = {"speed_kmh": "speed", "starting_speed_kmh": "starting backward speed"}
 # Week rows written by one save (prescribing, an adjustment) share one entry.
 _SAME_SAVE = timedelta(seconds=5)
 
@@ -37,8 +40,7 @@ class HistoryEntry:
 
 def _label(model, name: str, unit: str) -> str:
     if name in _SPEED_FIELDS:
-        base = str(model._meta.get_field(name).verbose_name).split(" (")[0]
-        return f"{base} ({units.unit_label(unit)})"
+        return f"{_SPEED_FIELDS[name]} ({units.unit_label(unit)})"
     return str(model._meta.get_field(name).verbose_name)
 
 
@@ -47,7 +49,7 @@ def _shown(record, name: str, unit: str) -> str:
     if value is None or value == "":
         return "—"
     if name in _SPEED_FIELDS:
-        return units.format_speed(value, unit).split(" ")[0]
+        return str(units.to_unit(value, unit))
     display = getattr(record, f"get_{name}_display", None)
     if display is not None:
         return str(display())
@@ -55,8 +57,8 @@ def _shown(record, name: str, unit: str) -> str:
         return "yes" if value else "no"
     if isinstance(value, Decimal):
         return f"{value.normalize():f}"
-    if hasattr(value, "strftime"):
-        return value.strftime("%-d %b %Y")
+    if isinstance(value, date):
+        return date_format(value, "DATE_FORMAT")
     return str(value)
 
 

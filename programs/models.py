@@ -16,12 +16,13 @@ from django.db.models import F, Q
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from simple_history.models import HistoricalRecords
 
-from patients.models import Condition
+from patients.models import BalanceScreening, Condition
 from programs import limits, template_rules
-from programs.gate import ProtectionFacts, ScreeningFacts, refusals
-from retrowalk.constraints import ChecksInPython
+from programs.gate import PRESCRIBING, ProtectionFacts, ScreeningFacts, refusals
 
 
 class Support(models.TextChoices):
@@ -36,7 +37,7 @@ class StartingSpeedRule(models.TextChoices):
     OVERGROUND_BASELINE = "overground_baseline", "Baseline overground (forward) speed"
 
 
-class ProgramTemplate(ChecksInPython, models.Model):
+class ProgramTemplate(models.Model):
     lineage = models.UUIDField(
         default=uuid.uuid4, editable=False, help_text="Shared by every version of the same template."
     )
@@ -240,7 +241,7 @@ class ProgramTemplate(ChecksInPython, models.Model):
             raise ValidationError({p.field: ValidationError(p.message, code="template_caps") for p in problems})
 
 
-class WeekDose(ChecksInPython, models.Model):
+class WeekDose(models.Model):
     """What one week of a program holds: shared by template weeks and prescribed weeks."""
 
     week = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(limits.MAX_WEEKS)])
@@ -374,8 +375,24 @@ class PrescriptionStatus(models.TextChoices):
     STOPPED = "stopped", "Stopped"
 
 
+def screening_facts(screening: BalanceScreening | None) -> ScreeningFacts | None:
+    """What the safety gate reads of a screening (programs.gate)."""
+    if screening is None:
+        return None
+    return ScreeningFacts(
+        patient_id=screening.patient_id,
+        outcome=screening.outcome,
+        reasons=tuple(screening.reasons),
+        screened_on=screening.screened_on,
+        valid_until=screening.valid_until,
+        voided=screening.voided_at is not None,
+    )
+
+
 # A patient has at most one current program: active or paused.
 CURRENT_STATUSES = (PrescriptionStatus.ACTIVE, PrescriptionStatus.PAUSED)
+# Programs that still change (and have weeks ahead).
+EDITABLE_STATUSES = (PrescriptionStatus.DRAFT, *CURRENT_STATUSES)
 
 
 class Protection(models.TextChoices):
@@ -383,7 +400,7 @@ class Protection(models.TextChoices):
     PROTECTED = "protected", "Protected"
 
 
-class Prescription(ChecksInPython, models.Model):
+class Prescription(models.Model):
     """A patient's program: a template version personalised, authorised by one screening."""
 
     Status = PrescriptionStatus
@@ -529,24 +546,14 @@ class Prescription(ChecksInPython, models.Model):
             or (self.status == PrescriptionStatus.ACTIVE and before["status"] != PrescriptionStatus.ACTIVE)
         )
 
-    def gate_refusals(self, today=None, *, check_validity: bool = True) -> list[str]:
-        screening = self.screening if self.screening_id else None
-        facts = None
-        if screening is not None:
-            facts = ScreeningFacts(
-                patient_id=screening.patient_id,
-                outcome=screening.outcome,
-                reasons=tuple(screening.reasons),
-                screened_on=screening.screened_on,
-                valid_until=screening.valid_until,
-                voided=screening.voided_at is not None,
-            )
+    def gate_refusals(self, today=None, *, check_validity: bool = True, step: str = PRESCRIBING) -> list[str]:
         return refusals(
             patient_id=self.patient_id,
-            screening=facts,
+            screening=screening_facts(self.screening if self.screening_id else None),
             protection=self.protection_facts(),
             today=today or timezone.localdate(),
             check_validity=check_validity,
+            step=step,
         )
 
     def clean(self) -> None:
@@ -598,6 +605,14 @@ class SessionEvent(models.TextChoices):
     NEAR_FALL = "near_fall", "Near fall (lost balance, caught by the rails, a person or the harness)"
     FALL = "fall", "Fall"
 
+    @property
+    def short_label(self) -> str:
+        """The event's name without its explanation, for messages and reasons."""
+        return _EVENT_SHORT_LABELS[self]
+
+
+_EVENT_SHORT_LABELS = {SessionEvent.NONE: "No fall", SessionEvent.NEAR_FALL: "Near fall", SessionEvent.FALL: "Fall"}
+
 
 class RailUse(models.TextChoices):
     NONE = "none", "No hands on the rails"
@@ -611,7 +626,7 @@ class SessionSetting(models.TextChoices):
     HOME = "home", "Home session"
 
 
-class SessionLog(ChecksInPython, models.Model):
+class SessionLog(models.Model):
     """One walked session, logged by the clinician (clinic) or the patient (home)."""
 
     Event = SessionEvent
@@ -725,7 +740,7 @@ class SessionLog(ChecksInPython, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Session of {self.session_date:%d %b %Y}"
+        return _("Session of %(date)s") % {"date": date_format(self.session_date, "DATE_FORMAT")}
 
     @property
     def is_fall_event(self) -> bool:
@@ -740,7 +755,7 @@ class ProgressionAction(models.TextChoices):
     COMPLETE = "complete", "Complete the program"
 
 
-class ProgressionDecision(ChecksInPython, models.Model):
+class ProgressionDecision(models.Model):
     """A week's review: what the engine suggested, what the clinician applied, and why."""
 
     Action = ProgressionAction

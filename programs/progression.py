@@ -64,10 +64,16 @@ class WeekTarget:
         return self.bouts * self.bout_minutes
 
 
+# What a suggested starting speed is based on (the page says it in the reader's unit).
+OVERGROUND_BASELINE, BACKWARD_WALK_TEST, FORWARD_SPEED = "overground_baseline", "backward_walk_test", "forward_speed"
+
+
 @dataclass(frozen=True)
 class SpeedSuggestion:
     kmh: Decimal
-    basis: str
+    basis: str  # OVERGROUND_BASELINE, BACKWARD_WALK_TEST or FORWARD_SPEED
+    forward_kmh: Decimal
+    bmwt_seconds: Decimal | None = None
 
 
 def suggest_starting_speed(
@@ -76,14 +82,13 @@ def suggest_starting_speed(
     """CLINICAL.md s5 "Starting speed": measured backward speed (3 m ÷ 3MBWT s), else
     50 % of the comfortable forward speed; stroke: the baseline overground speed [T1][S1]."""
     if rule == "overground_baseline":
-        kmh, basis = forward_kmh, f"baseline overground speed {forward_kmh} km/h [T1]"
+        kmh, basis = forward_kmh, OVERGROUND_BASELINE
     elif bmwt_seconds:
-        kmh = BACKWARD_TEST_METRES / bmwt_seconds * Decimal("3.6")
-        basis = f"3 m ÷ {bmwt_seconds.normalize():f} s on the 3-metre backward walk"
+        kmh, basis = BACKWARD_TEST_METRES / bmwt_seconds * Decimal("3.6"), BACKWARD_WALK_TEST
     else:
-        kmh, basis = forward_kmh * FORWARD_FRACTION, f"50 % of the comfortable forward speed {forward_kmh} km/h"
+        kmh, basis = forward_kmh * FORWARD_FRACTION, FORWARD_SPEED
     kmh = max(TENTH, min(round_speed(kmh), cap_kmh))
-    return SpeedSuggestion(kmh=kmh, basis=basis)
+    return SpeedSuggestion(kmh=kmh, basis=basis, forward_kmh=forward_kmh, bmwt_seconds=bmwt_seconds)
 
 
 def personalise(

@@ -12,6 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from patients.models import BalanceScreening, Patient
 from patients.services import screening_void
@@ -25,11 +28,12 @@ from programs.models import (
     ProgressionAction,
     ProgressionDecision,
     Protection,
+    SessionEvent,
     SessionLog,
     SessionSetting,
     TemplateWeek,
+    screening_facts,
 )
-from retrowalk.prepared import PreparedQuery
 from retrowalk.roles import is_clinician
 
 
@@ -111,21 +115,27 @@ class PrescriptionError(Exception):
         super().__init__(" ".join(self.messages))
 
 
-# Read on every preview: prepared once per connection.
-_TEMPLATE_WEEKS = PreparedQuery(
-    lambda template_id: TemplateWeek.objects.filter(template=template_id).order_by("week").values_list(*WEEK_FIELDS),
-    template_id=int,
-)
-
-
 def _template_plans(template: ProgramTemplate) -> list[progression.TemplateWeekPlan]:
-    return [WeekData(*row) for row in _TEMPLATE_WEEKS.run(template_id=template.pk)]
+    rows = TemplateWeek.objects.filter(template=template).order_by("week").values_list(*WEEK_FIELDS)
+    return [WeekData(*row) for row in rows]
 
 
 def prescription_plan(*, template: ProgramTemplate, starting_speed_kmh: Decimal) -> list[progression.WeekTarget]:
     """The weekly targets a template gives for this starting speed (the preview)."""
     return progression.personalise(
         weeks=_template_plans(template), starting_speed_kmh=starting_speed_kmh, max_speed_kmh=template.max_speed_kmh
+    )
+
+
+def prescribing_blockers(*, patient: Patient, screening: BalanceScreening | None, today: date) -> list[str]:
+    """Why no program can be prescribed for the patient today, whatever the prescription says.
+
+    No screening, one that did not clear the patient, or one void or expired: only a new
+    screening helps. (Protection the screening asks for is the prescription's to give.)
+    """
+    every_measure = gate.ProtectionFacts(protected=True, **dict.fromkeys(gate.PROTECTIVE_MEASURES, True))
+    return gate.refusals(
+        patient_id=patient.pk, screening=screening_facts(screening), protection=every_measure, today=today
     )
 
 
@@ -170,7 +180,7 @@ def prescription_create(
     The patient and the screening rows are locked for the whole transaction, so
     a screening voided meanwhile is either seen here or waits until this commits.
     """
-    if not is_clinician(by) or not patient.care_team.filter(pk=by.pk).exists():
+    if not on_care_team(patient_id=patient.pk, by=by):
         raise PrescriptionError("Only a clinician on the patient's care team can prescribe.")
     if status not in (PrescriptionStatus.DRAFT, PrescriptionStatus.ACTIVE):
         raise PrescriptionError("A new program starts as a draft or active.")
@@ -203,12 +213,13 @@ def prescription_create(
         )
     if start_date < screening.screened_on:
         raise PrescriptionError(
-            f"The program cannot start before the screening that authorises it ({screening.screened_on:%d %b %Y})."
+            _("The program cannot start before the screening that authorises it (%(date)s).")
+            % {"date": date_format(screening.screened_on, "DATE_FORMAT")}
         )
     if start_date > screening.valid_until:
         raise PrescriptionError(
-            f"The screening is valid until {screening.valid_until:%d %b %Y}: start the program by then, "
-            "or rescreen nearer the start."
+            _("The screening is valid until %(date)s: start the program by then, or rescreen nearer the start.")
+            % {"date": date_format(screening.valid_until, "DATE_FORMAT")}
         )
     if patient.prescriptions.filter(status__in=CURRENT_STATUSES).exists():
         raise PrescriptionError(
@@ -241,7 +252,7 @@ def prescription_activate(*, prescription: Prescription, by, expected_version: i
         raise PrescriptionError("Only a draft can be activated.")
     patient, screening = _lock_gate(patient=current.patient, screening=current.screening)
     current.screening = screening
-    refusals = current.gate_refusals()
+    refusals = current.gate_refusals(step=gate.RESUMING)
     if refusals:
         raise PrescriptionError(refusals)
     if patient.prescriptions.filter(status__in=CURRENT_STATUSES).exclude(pk=current.pk).exists():
@@ -256,63 +267,54 @@ def prescription_activate(*, prescription: Prescription, by, expected_version: i
 
 # --- Changing a program: every change is version-checked and locks patient, then program ---
 
-STALE = "Someone else changed this program meanwhile ({who}): nothing was saved. Reload the page to see their change."
-
-
-def _locked_patient(*, patient_id: int):
-    return Patient.objects.select_for_update(of=("self",)).filter(pk=patient_id)
-
-
-_LOCK_PATIENT = PreparedQuery(
-    lambda patient_id: _locked_patient(patient_id=patient_id).values_list("pk", flat=True), patient_id=int
+STALE = _lazy(
+    "Someone else changed this program meanwhile (version %(version)s): nothing was saved. "
+    "Reload the page to see their change."
 )
-_LOCK_PATIENT_FOR = PreparedQuery(
-    lambda patient_id, user_id: (
-        _locked_patient(patient_id=patient_id)
-        .annotate(by_on_team=Exists(Patient.care_team.through.objects.filter(patient=OuterRef("pk"), user=user_id)))
-        .values_list("by_on_team", flat=True)
-    ),
-    patient_id=int,
-    user_id=int,
-)
-_LOCK_PROGRAM = PreparedQuery(
-    lambda prescription_id: (
-        Prescription.objects.select_for_update(of=("self",))
-        .select_related("template", "patient", "patient__condition")
-        .filter(pk=prescription_id)
-    ),
-    prescription_id=int,
+STALE_BY = _lazy(
+    "Someone else changed this program meanwhile (by %(name)s, version %(version)s): nothing was saved. "
+    "Reload the page to see their change."
 )
 
 
-def _lock_program(*, prescription: Prescription, expected_version: int | None, by=None) -> Prescription:
+def _on_care_team(by) -> Exists:
+    """Whether ``by`` is on the care team of the patient row this annotates."""
+    return Exists(Patient.care_team.through.objects.filter(patient=OuterRef("pk"), user=by.pk))
+
+
+def on_care_team(*, patient_id: int, by) -> bool:
+    """Whether ``by`` is a clinician on the patient's care team."""
+    return is_clinician(by) and Patient.objects.filter(_on_care_team(by), pk=patient_id).exists()
+
+
+def _lock_program(*, prescription: Prescription, expected_version: int | None, by) -> Prescription:
     """Lock the patient, then the program (the gate's order), and refuse a stale edit.
 
-    With ``by``, the patient's row also says whether that user is on the care team
-    (``current.by_on_care_team``), read under the same lock.
+    The patient's row also says whether ``by`` is on the care team (``current.by_on_care_team``),
+    read under the same lock.
     """
-    # The patient's row is only locked here (the program's query below reads it), so only
-    # its key and, with ``by``, the care-team answer come back. Both queries always run: they take the locks.
-    if by is None:
-        answer = bool(_LOCK_PATIENT.run(patient_id=prescription.patient_id))
-    else:
-        answer = any(_LOCK_PATIENT_FOR.run(patient_id=prescription.patient_id, user_id=by.pk))
-    found = _LOCK_PROGRAM.run(prescription_id=prescription.pk)
-    if not found:
-        raise Prescription.DoesNotExist("The program no longer exists.")
-    current = found[0]
+    # The patient's row is only locked here (the program's query below reads it), so only the
+    # care-team answer comes back. Both queries always run: they take the locks.
+    locked = Patient.objects.select_for_update(of=("self",)).filter(pk=prescription.patient_id)
+    answer = any(locked.annotate(by_on_team=_on_care_team(by)).values_list("by_on_team", flat=True))
+    current = (
+        Prescription.objects.select_for_update(of=("self",))
+        .select_related("template", "patient", "patient__condition")
+        .get(pk=prescription.pk)
+    )
     if expected_version is not None and current.version != expected_version:
         last = current.history.select_related("history_user").first()
-        who = f"version {current.version}"
         if last is not None and last.history_user is not None:
-            who = f"by {last.history_user.get_full_name() or last.history_user.username}, version {current.version}"
-        raise PrescriptionError(STALE.format(who=who))
-    current.by_on_care_team = by is not None and bool(answer)
+            name = last.history_user.get_full_name() or last.history_user.username
+            raise PrescriptionError(STALE_BY % {"name": name, "version": current.version})
+        raise PrescriptionError(STALE % {"version": current.version})
+    current.by_on_care_team = is_clinician(by) and answer
     return current
 
 
-def _require_care_team(prescription: Prescription, by) -> None:
-    if not is_clinician(by) or not prescription.patient.care_team.filter(pk=by.pk).exists():
+def _require_care_team(current: Prescription, by) -> None:
+    """``current`` as ``_lock_program`` read it for ``by``."""
+    if not current.by_on_care_team:
         raise PrescriptionError("Only a clinician on the patient's care team can change this program.")
 
 
@@ -332,7 +334,7 @@ def prescription_adjust(
     *, prescription: Prescription, by, expected_version: int, weeks: Sequence[progression.WeekTarget]
 ) -> Prescription:
     """Change weekly targets of a current program, within the template's caps."""
-    current = _lock_program(prescription=prescription, expected_version=expected_version)
+    current = _lock_program(prescription=prescription, expected_version=expected_version, by=by)
     _require_care_team(current, by)
     if current.status not in (PrescriptionStatus.DRAFT, *CURRENT_STATUSES):
         raise PrescriptionError(f"This program is {current.get_status_display().lower()}: it can no longer change.")
@@ -358,7 +360,7 @@ def prescription_adjust(
 @transaction.atomic
 def prescription_pause(*, prescription: Prescription, by, expected_version: int | None, reason: str) -> Prescription:
     """Pause an active program; no session can be logged until it is resumed."""
-    current = _lock_program(prescription=prescription, expected_version=expected_version)
+    current = _lock_program(prescription=prescription, expected_version=expected_version, by=by)
     _require_care_team(current, by)
     if current.status != PrescriptionStatus.ACTIVE:
         raise PrescriptionError(f"Only an active program can be paused; this one is {current.get_status_display()}.")
@@ -376,22 +378,22 @@ def prescription_resume(
     The week in force starts afresh today. ``protection`` may raise (or lower) the
     protective measures to what the latest screening requires.
     """
-    current = _lock_program(prescription=prescription, expected_version=expected_version)
+    current = _lock_program(prescription=prescription, expected_version=expected_version, by=by)
     _require_care_team(current, by)
     if current.status != PrescriptionStatus.PAUSED:
         raise PrescriptionError("Only a paused program can be resumed.")
     latest = current.patient.screenings.order_by("-screened_on", "-created_at").first()
     if latest is None:
-        raise PrescriptionError("There is no balance screening on record: screen the patient before resuming.")
+        raise PrescriptionError(current.gate_refusals(step=gate.RESUMING))
     latest = BalanceScreening.objects.select_for_update().get(pk=latest.pk)
     current.screening = latest
     if protection is not None:
         current.protection = Protection.PROTECTED if protection.protected else Protection.STANDARD
         for name in gate.PROTECTIVE_MEASURES:
             setattr(current, name, getattr(protection, name))
-    refusals = current.gate_refusals()
+    refusals = current.gate_refusals(step=gate.RESUMING)
     if refusals:
-        raise PrescriptionError([r.replace("before prescribing", "before resuming") for r in refusals])
+        raise PrescriptionError(refusals)
     current.status = PrescriptionStatus.ACTIVE
     current.pause_reason = ""
     current.week_started_on = max(timezone.localdate(), current.start_date)
@@ -401,7 +403,7 @@ def prescription_resume(
 @transaction.atomic
 def prescription_stop(*, prescription: Prescription, by, expected_version: int, reason: str) -> Prescription:
     """End a program early, with the reason."""
-    current = _lock_program(prescription=prescription, expected_version=expected_version)
+    current = _lock_program(prescription=prescription, expected_version=expected_version, by=by)
     _require_care_team(current, by)
     if current.status not in (PrescriptionStatus.DRAFT, *CURRENT_STATUSES):
         raise PrescriptionError(f"This program is already {current.get_status_display().lower()}.")
@@ -416,7 +418,7 @@ def prescription_stop(*, prescription: Prescription, by, expected_version: int, 
 @transaction.atomic
 def prescription_complete(*, prescription: Prescription, by, expected_version: int) -> Prescription:
     """Mark a current program as completed."""
-    current = _lock_program(prescription=prescription, expected_version=expected_version)
+    current = _lock_program(prescription=prescription, expected_version=expected_version, by=by)
     _require_care_team(current, by)
     if current.status not in CURRENT_STATUSES:
         raise PrescriptionError(f"This program is {current.get_status_display().lower()}: it cannot be completed.")
@@ -495,7 +497,7 @@ def progression_apply(
     *, prescription: Prescription, by, expected_version: int, action: str, note: str = ""
 ) -> ProgressionDecision:
     """Apply the week's decision, or override it with a note. The next week takes effect today."""
-    current = _lock_program(prescription=prescription, expected_version=expected_version)
+    current = _lock_program(prescription=prescription, expected_version=expected_version, by=by)
     _require_care_team(current, by)
     if current.status != PrescriptionStatus.ACTIVE:
         raise PrescriptionError("Only an active program is reviewed; resume it first.")
@@ -600,7 +602,7 @@ def session_log_create(*, prescription: Prescription, by, entry: SessionEntry) -
     """
     current = _lock_program(prescription=prescription, expected_version=None, by=by)
     patient = current.patient
-    if is_clinician(by) and current.by_on_care_team:
+    if current.by_on_care_team:
         setting = SessionSetting.CLINIC
     elif patient.user_id is not None and patient.user_id == by.pk:
         setting = SessionSetting.HOME
@@ -612,7 +614,9 @@ def session_log_create(*, prescription: Prescription, by, entry: SessionEntry) -
     today = timezone.localdate()
     problems = {}
     if entry.session_date < current.start_date:
-        problems["session_date"] = f"The program started on {current.start_date:%d %b %Y}: choose that date or later."
+        problems["session_date"] = _("The program started on %(date)s: choose that date or later.") % {
+            "date": date_format(current.start_date, "DATE_FORMAT")
+        }
     elif entry.session_date > today:
         problems["session_date"] = "A session cannot be logged ahead: choose today or an earlier date."
     if entry.speed_kmh > current.template.max_speed_kmh:
@@ -630,11 +634,15 @@ def session_log_create(*, prescription: Prescription, by, entry: SessionEntry) -
     )
     # The program is locked and the author is the signed-in user: their rows exist, and a new
     # public id is a fresh uuid4 (the database's unique index still guards it).
-    log.full_clean(exclude={"prescription", "entered_by"}, validate_unique=False)
+    log.full_clean(exclude={"prescription", "entered_by"}, validate_unique=False, validate_constraints=False)
     log._history_user = by
     log.save()
     if log.is_fall_event:
-        when = f"{log.get_event_display().split(' (')[0]} reported for {log.session_date:%d %b %Y} ({setting.label})"
+        when = _("%(event)s reported for %(date)s (%(setting)s)") % {
+            "event": SessionEvent(log.event).short_label,
+            "date": date_format(log.session_date, "DATE_FORMAT"),
+            "setting": setting.label,
+        }
         current.status = PrescriptionStatus.PAUSED
         current.pause_reason = f"{when}: rescreen before resuming."[:300]
         _save(current, by)
@@ -648,7 +656,7 @@ def session_log_next_day_pain(*, log: SessionLog, by, pain: int) -> SessionLog:
     """Add the pain felt the morning after a session (once; the progression rules read it)."""
     locked = SessionLog.objects.select_for_update().select_related("prescription__patient").get(pk=log.pk)
     patient = locked.prescription.patient
-    if not (patient.user_id == by.pk or (is_clinician(by) and patient.care_team.filter(pk=by.pk).exists())):
+    if not (patient.user_id == by.pk or on_care_team(patient_id=patient.pk, by=by)):
         raise PrescriptionError("Only the patient or a clinician on the care team can add to this log.")
     if locked.pain_next_day is not None:
         raise PrescriptionError("The next-morning pain of this session is already recorded.")

@@ -10,12 +10,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from patients.selectors import latest_screening, patient_for
-from programs import charts, documents, forms, history, selectors, services
-from programs.models import SessionLog
+from programs import charts, documents, forms, history, pages, selectors, services
+from programs.models import SessionEvent, SessionLog
 from programs.progression import suggest_starting_speed
 from retrowalk import audit
 from retrowalk.models import AccessAction, speed_unit_of
@@ -130,7 +132,12 @@ def prescribe(request, public_id):
             "complete or stop it before prescribing another.",
         )
         return redirect(current)
-    context = {"patient": patient, "screening": screening, "today": timezone.localdate(), "weeks": None}
+    today = timezone.localdate()
+    context = {"patient": patient, "screening": screening, "today": today, "weeks": None}
+    # Only a new screening can lift these: the page says why and offers it instead of a form.
+    context["blockers"] = services.prescribing_blockers(patient=patient, screening=screening, today=today)
+    if context["blockers"]:
+        return render(request, "programs/prescribe.html", context)
     action = request.POST.get("action") if request.method == "POST" else None
     form = forms.PrescribeForm(request.POST if action else None, patient=patient, unit=unit)
     first = form.templates[0] if form.templates else None
@@ -160,9 +167,6 @@ def prescribe(request, public_id):
     context.update(weeks=weeks, template=template)
     if action != "save" or not weeks.is_valid():
         return render(request, "programs/prescribe.html", context)
-    if screening is None:
-        form.add_error(None, "There is no balance screening on record: screen the patient before prescribing.")
-        return render(request, "programs/prescribe.html", context)
     try:
         prescription = services.prescription_create(
             patient=patient,
@@ -184,8 +188,12 @@ def prescribe(request, public_id):
         return render(request, "programs/prescribe.html", context)
     messages.success(
         request,
-        f"{prescription.template.name} prescribed for {patient.full_name}, "
-        f"starting {prescription.start_date:%d %b %Y}.",
+        _("%(template)s prescribed for %(patient)s, starting %(date)s.")
+        % {
+            "template": prescription.template.name,
+            "patient": patient.full_name,
+            "date": date_format(prescription.start_date, "DATE_FORMAT"),
+        },
     )
     return redirect(patient)
 
@@ -205,7 +213,7 @@ def _program_viewed(request, public_id, action: AccessAction):
 @require_safe
 def prescription_detail(request, public_id):
     prescription = _program_viewed(request, public_id, AccessAction.PROGRAM_VIEWED)
-    program = charts.program_context(prescription=prescription, user=request.user, today=timezone.localdate())
+    program = pages.program_context(prescription=prescription, user=request.user, today=timezone.localdate())
     return render(
         request,
         "programs/prescription_detail.html",
@@ -390,11 +398,17 @@ def session_log_create(request, public_id):
                 if log.is_fall_event:
                     messages.warning(
                         request,
-                        f"{log.get_event_display().split(' (')[0]} logged. The program is paused and the balance "
-                        "screening is void: rescreen before resuming.",
+                        _(
+                            "%(event)s logged. The program is paused and the balance screening is void: "
+                            "rescreen before resuming."
+                        )
+                        % {"event": SessionEvent(log.event).short_label},
                     )
                 else:
-                    messages.success(request, f"Session of {log.session_date:%d %b %Y} logged.")
+                    messages.success(
+                        request,
+                        _("Session of %(date)s logged.") % {"date": date_format(log.session_date, "DATE_FORMAT")},
+                    )
                 return redirect(back)
     week = prescription.weeks.filter(week=prescription.current_week).first()  # only the form page shows it
     if request.method != "POST":
@@ -426,5 +440,8 @@ def session_log_next_day(request, public_id):
     except services.PrescriptionError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"Next-morning pain after {log.session_date:%d %b %Y} recorded.")
+        messages.success(
+            request,
+            _("Next-morning pain after %(date)s recorded.") % {"date": date_format(log.session_date, "DATE_FORMAT")},
+        )
     return redirect(back)

@@ -1,7 +1,8 @@
 """The access log: one call per page that shows a chart or a plan.
 
-Written before the page is rendered, in the request's own transaction, so a
-page that cannot be logged is not shown. Change history (who changed what,
+Written (and committed: requests run in autocommit) before the page is
+rendered, so a page whose access cannot be recorded is not shown: the error
+reaches the user as an error page, never as the chart. Change history (who changed what,
 old and new values) is django-simple-history's, on each audited model.
 """
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from urllib.parse import parse_qsl, unquote, urlsplit
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -67,65 +67,52 @@ def env_choice(name: str, default: str, choices: set[str]) -> str:
     return value
 
 
-def _prepare_threshold(value: str | None, name: str) -> int | None:
-    """Server-side prepared statements for retrowalk.prepared's queries: on unless ``?prepare_threshold=none``.
-
-    Django binds its own queries on the client, and those are never prepared; only the queries
-    retrowalk.prepared runs on every request are, each planned once per connection. A connection
-    pooler in transaction mode that cannot keep prepared statements needs ``prepare_threshold=none``.
-    """
-    if value is None:
-        return 5  # psycopg's default; our prepared queries prepare on their first run whatever it is
-    if value.lower() in {"", "none"}:
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name}: prepare_threshold must be a number or none, not {value!r}.") from None
+# The schemes retrowalk runs on; dj-database-url knows more, which we refuse by name.
+_POSTGRES = {"postgres", "postgresql", "pgsql"}
 
 
 def database_from_url(url: str, *, name: str = "DATABASE_URL", base_dir: Path | None = None) -> dict:
-    """Turn ``postgres://user:pass@host:port/db`` or ``sqlite:///path`` into a DATABASES entry."""
+    """Turn ``postgres://user:pass@host:port/db`` or ``sqlite:///path`` into a DATABASES entry (dj-database-url).
+
+    On PostgreSQL each server process keeps a pool of connections (Django's own, psycopg_pool),
+    ``DATABASE_POOL_SIZE`` at most; ``0`` turns the pool off and ``DATABASE_CONN_MAX_AGE`` keeps
+    connections open instead.
+    """
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    if scheme not in _POSTGRES | {"sqlite"}:
+        raise ImproperlyConfigured(
+            f"The environment variable {name} must start with postgres:// or sqlite:///, "
+            f"got scheme {scheme or 'none'!r}."
+        )
     try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"The environment variable {name} is not a valid URL: {exc}.") from None
-    scheme = parts.scheme.lower()
-    if scheme in {"postgres", "postgresql", "pgsql"}:
-        database = unquote(parts.path.lstrip("/"))
-        if not database:
-            raise ImproperlyConfigured(f"The environment variable {name} names no database (postgres://host/NAME).")
-        options = dict(parse_qsl(parts.query))
-        options["prepare_threshold"] = _prepare_threshold(options.get("prepare_threshold"), name)
-        return {
-            "ENGINE": "django.db.backends.postgresql",
-            "NAME": database,
-            "USER": unquote(parts.username or ""),
-            "PASSWORD": unquote(parts.password or ""),
-            "HOST": parts.hostname or "",
-            "PORT": str(port or ""),
-            "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0),
-            "CONN_HEALTH_CHECKS": True,
-            "OPTIONS": options,
-        }
+        entry = dj_database_url.parse(url, conn_health_checks=scheme != "sqlite")
+    except (ValueError, dj_database_url.ParseError) as exc:
+        raise ImproperlyConfigured(f"The environment variable {name} is not a valid URL: {exc}") from None
     if scheme == "sqlite":
-        path = unquote(parts.path)
-        # sqlite:///relative.db keeps the path relative to the project; sqlite:////abs is absolute.
-        if path.startswith("//"):
-            path = path[1:]
-        elif path.startswith("/"):
-            path = path[1:]
-            if base_dir is not None:
-                path = str(base_dir / path)
-        if not path:
+        path = entry["NAME"]
+        if not path or path == ":memory:":
             raise ImproperlyConfigured(f"The environment variable {name} names no SQLite file (sqlite:///FILE).")
+        # sqlite:///relative.db keeps the path relative to the project; sqlite:////abs is absolute.
+        if base_dir is not None and not Path(path).is_absolute():
+            path = str(base_dir / path)
         return {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": entry["ENGINE"],
             "NAME": path,
             # Writers queue instead of failing with "database is locked" under make run.
             "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20},
         }
-    raise ImproperlyConfigured(
-        f"The environment variable {name} must start with postgres:// or sqlite:///, got scheme {scheme or 'none'!r}."
-    )
+    if not entry["NAME"]:
+        raise ImproperlyConfigured(f"The environment variable {name} names no database (postgres://host/NAME).")
+    entry["PORT"] = str(entry["PORT"] or "")
+    pool_size = env_int("DATABASE_POOL_SIZE", 4, minimum=0)
+    max_age = env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0)
+    if pool_size and max_age:
+        raise ImproperlyConfigured(
+            "DATABASE_CONN_MAX_AGE keeps connections without the pool: set DATABASE_POOL_SIZE=0 to use it."
+        )
+    options = entry.setdefault("OPTIONS", {})
+    if pool_size:
+        options["pool"] = {"min_size": 1, "max_size": pool_size, "timeout": 10}
+    entry["CONN_MAX_AGE"] = max_age
+    entry.pop("DISABLE_SERVER_SIDE_CURSORS", None)
+    return entry

@@ -103,9 +103,10 @@ class SecondFactorMiddleware:
         match = request.resolver_match
         if match is not None and match.url_name in _SECOND_FACTOR_OPEN and not match.namespace:
             return None
-        from django_otp import user_has_device
+        from django_otp.plugins.otp_totp.models import TOTPDevice
 
-        if user_has_device(user):
+        # The authenticator app decides: backup codes exist only beside it (retrowalk.two_factor).
+        if TOTPDevice.objects.devices_for_user(user, confirmed=True).exists():
             return _redirect_back_after("two_factor_verify", request)
         if second_factor_required(user):
             return redirect("two_factor_setup")

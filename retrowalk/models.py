@@ -7,10 +7,9 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from retrowalk import units
-from retrowalk.constraints import ChecksInPython
 
 
-class Preferences(ChecksInPython, models.Model):
+class Preferences(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preferences")
     speed_unit = models.CharField("show speeds in", max_length=3, choices=units.UNIT_CHOICES, default=units.KMH)
 

@@ -68,10 +68,3 @@ class ClinicianRequiredMixin(UserPassesTestMixin):
 
     def test_func(self) -> bool:
         return is_clinician(self.request.user)
-
-
-class PatientRequiredMixin(UserPassesTestMixin):
-    raise_exception = True
-
-    def test_func(self) -> bool:
-        return is_patient(self.request.user)

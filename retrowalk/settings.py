@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "csp",
     "retrowalk",
     "patients",
@@ -108,12 +109,32 @@ TEMPLATES = [
 
 # Sections other apps add to the patient chart: dotted paths to callables
 # (request, patient) -> [{"template": ..., "context": {...}}]. patients never imports programs.
-PATIENT_CHART_SECTIONS = ["programs.charts.patient_sections"]
+PATIENT_CHART_SECTIONS = ["programs.pages.patient_sections"]
 # How long a portal set-password link works (days).
 PORTAL_INVITATION_DAYS = env_int("RETROWALK_PORTAL_INVITATION_DAYS", 7, minimum=1)
-# Memory each server process may keep for plan PDFs already made from the same page (MB; 0: none).
-# Off under DEBUG, where stylesheets change without a restart.
-PDF_CACHE_MB = env_int("RETROWALK_PDF_CACHE_MB", 0 if DEBUG else 32, minimum=0)
+
+# Django's cache framework. "locmem": each server process keeps its own; "database": one cache in
+# PostgreSQL (or SQLite) that every server shares (its table is made by `manage.py createcachetable`);
+# "dummy": nothing is kept. Off under DEBUG by default, where templates and stylesheets change
+# without a restart. The cache only ever holds what the database can give again.
+CACHE_KIND = env_choice("RETROWALK_CACHE", "dummy" if DEBUG else "locmem", {"locmem", "database", "dummy"})
+_CACHE_BACKENDS = {
+    "locmem": ("django.core.cache.backends.locmem.LocMemCache", "retrowalk-{}"),
+    "database": ("django.core.cache.backends.db.DatabaseCache", "retrowalk_cache_{}"),
+    "dummy": ("django.core.cache.backends.dummy.DummyCache", ""),
+}
+
+
+def _cache(name: str, entries: int) -> dict:
+    backend, location = _CACHE_BACKENDS[CACHE_KIND]
+    return {"BACKEND": backend, "LOCATION": location.format(name), "OPTIONS": {"MAX_ENTRIES": entries}}
+
+
+CACHES = {
+    "default": _cache("default", 5000),
+    # Plan PDFs already made from the same page and paper (about 60 kB each).
+    "documents": _cache("documents", 500),
+}
 
 DATABASES = {
     "default": database_from_url(
@@ -175,6 +196,8 @@ RETROWALK_SECOND_FACTOR_ROLES = (
 )
 
 LANGUAGE_CODE = "en-gb"
+# Named date formats (DATE_FORMAT, MONTH_DAY_FORMAT, ...) per language: retrowalk/formats/<language>/formats.py.
+FORMAT_MODULE_PATH = ["retrowalk.formats"]
 TIME_ZONE = env_str("RETROWALK_TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
@@ -196,9 +219,6 @@ STORAGES = {
 # Outside production WhiteNoise serves straight from the source folders (no collectstatic needed).
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION
-
-# Django's template form renderer, with the plain widgets written in Python (same markup, faster).
-FORM_RENDERER = "retrowalk.renderers.FormRenderer"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -1,8 +1,11 @@
-"""Two-step verification: an authenticator app (TOTP, django-otp) after the password.
+"""Two-step verification: an authenticator app (TOTP, django-otp) after the password, and backup codes.
 
-Setting up keeps the new secret in the session until the user proves, with a
-code, that their app holds it; only then is a device saved. Verifying uses
-django-otp's throttled check. SecondFactorMiddleware decides who must do which.
+Setting up saves an unconfirmed device with a new key; it is confirmed only when
+the user proves, with a code, that their app holds the key. Every code is checked
+by django-otp's own ``verify_token``, with its throttling after wrong codes, its
+clock-drift allowance and its refusal of a code already used. Backup codes are
+django-otp static tokens: each works once, and they are shown once, when made.
+SecondFactorMiddleware decides who must do which.
 """
 
 from __future__ import annotations
@@ -10,7 +13,6 @@ from __future__ import annotations
 import io
 import re
 from base64 import b32encode
-from binascii import unhexlify
 
 import django_otp
 import qrcode
@@ -22,14 +24,21 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from django_otp.util import random_hex
 from qrcode.image.svg import SvgPathImage
 
 from retrowalk.middleware import second_factor_required
 
-PENDING_KEY = "rw_totp_pending_key"
+# How many backup codes a user gets at a time.
+BACKUP_CODES = 10
+# The codes just made, kept in the session until the page that shows them once has read them.
+FRESH_CODES_KEY = "rw_fresh_backup_codes"
+APP_NAME, BACKUP_NAME = "Authenticator app", "Backup codes"
+
+
+def _digits(value: str) -> str:
+    return re.sub(r"\s+", "", value)
 
 
 class CodeForm(forms.Form):
@@ -42,9 +51,26 @@ class CodeForm(forms.Form):
     )
 
     def clean_code(self):
-        code = re.sub(r"\s+", "", self.cleaned_data["code"])
+        code = _digits(self.cleaned_data["code"])
         if not re.fullmatch(r"\d{6}", code):
-            raise forms.ValidationError("Enter the 6 digits your authenticator app shows now.")
+            raise forms.ValidationError("Enter the 6 digits your authenticator app shows now.", code="format")
+        return code
+
+
+class VerifyForm(forms.Form):
+    code = forms.CharField(
+        label="6-digit code from your authenticator app, or a backup code",
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "autocapitalize": "none"}),
+    )
+
+    def clean_code(self):
+        code = _digits(self.cleaned_data["code"]).lower()
+        if not (re.fullmatch(r"\d{6}", code) or re.fullmatch(r"[a-z2-7]{8}", code)):
+            raise forms.ValidationError(
+                "Enter the 6 digits your authenticator app shows now, or one of your 8-character backup codes.",
+                code="format",
+            )
         return code
 
 
@@ -63,33 +89,58 @@ def _qr_svg(url: str) -> str:
     return svg[svg.index("<svg") :]
 
 
+def _throttled(device) -> bool:
+    allowed, _ = device.verify_is_allowed()
+    return not allowed
+
+
+@transaction.atomic
+def backup_codes_make(*, user) -> list[str]:
+    """A new set of single-use backup codes for the user; the earlier set stops working."""
+    device, _ = StaticDevice.objects.get_or_create(user=user, name=BACKUP_NAME, defaults={"confirmed": True})
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(BACKUP_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+def _show_once(request, codes: list[str]):
+    request.session[FRESH_CODES_KEY] = codes
+    return redirect("two_factor_backup_codes")
+
+
 @never_cache
 def setup(request):
     """Turn on two-step verification: scan the code (or type the key), then prove it with a 6-digit code."""
     user = request.user
     device = TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
     if device is not None:
+        backup = StaticDevice.objects.filter(user=user, name=BACKUP_NAME).first()
         return render(
             request,
             "registration/two_factor_status.html",
-            {"device": device, "may_turn_off": not second_factor_required(user)},
+            {
+                "device": device,
+                "backup_left": backup.token_set.count() if backup else 0,
+                "may_turn_off": not second_factor_required(user),
+            },
         )
-    key = request.session.get(PENDING_KEY)
-    if not key:
-        key = request.session[PENDING_KEY] = random_hex(20)
-    pending = TOTPDevice(user=user, key=key, name="Authenticator app")
+    # One unconfirmed device a user: its key stays the same until a code confirms it.
+    pending = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if pending is None:
+        pending = TOTPDevice.objects.create(user=user, name=APP_NAME, confirmed=False)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        totp = TOTP(unhexlify(key.encode()), pending.step, pending.t0, pending.digits)
-        if totp.verify(int(form.cleaned_data["code"]), tolerance=1):
+        if _throttled(pending):
+            form.add_error("code", "Too many codes that did not match. Wait a few seconds, then type the newest code.")
+        elif pending.verify_token(form.cleaned_data["code"]):
             pending.confirmed = True
-            pending.last_t = totp.t()
-            pending.save()
-            del request.session[PENDING_KEY]
+            pending.save(update_fields=["confirmed"])
             django_otp.login(request, pending)
             messages.success(request, "Two-step verification is on. You will enter a code each time you sign in.")
-            return redirect("two_factor_setup")
-        form.add_error("code", "That code does not match. Check the time on your phone and try the newest code.")
+            return _show_once(request, backup_codes_make(user=user))
+        else:
+            form.add_error("code", "That code does not match. Check the time on your phone and try the newest code.")
     return render(
         request,
         "registration/two_factor_setup.html",
@@ -103,26 +154,60 @@ def setup(request):
 
 
 @never_cache
+def backup_codes(request):
+    """The backup codes just made (shown this once), or how many are left and a button to make new ones."""
+    if not TOTPDevice.objects.devices_for_user(request.user, confirmed=True).exists():
+        return redirect("two_factor_setup")
+    if request.method == "POST":
+        messages.success(request, "New backup codes made. The earlier ones no longer work.")
+        return _show_once(request, backup_codes_make(user=request.user))
+    fresh = request.session.pop(FRESH_CODES_KEY, None)
+    backup = StaticDevice.objects.filter(user=request.user, name=BACKUP_NAME).first()
+    return render(
+        request,
+        "registration/two_factor_backup_codes.html",
+        {"codes": fresh, "left": backup.token_set.count() if backup else 0},
+    )
+
+
+@never_cache
 def verify(request):
-    """The code step after the password, for users with an authenticator."""
-    form = CodeForm(request.POST or None)
+    """The code step after the password, for users with an authenticator: a code from the app or a backup code."""
+    form = VerifyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        # Read before trying the code: a wrong code itself makes django-otp wait before the next try.
+        code = form.cleaned_data["code"]
+        kind = TOTPDevice if code.isdigit() else StaticDevice
+        throttled = any(_throttled(d) for d in django_otp.devices_for_user(request.user) if isinstance(d, kind))
         with transaction.atomic():
-            device = django_otp.match_token(request.user, form.cleaned_data["code"])
+            device = django_otp.match_token(request.user, code)
         if device is not None:
             django_otp.login(request, device)
+            if isinstance(device, StaticDevice):
+                left = device.token_set.count()
+                messages.warning(
+                    request,
+                    f"You signed in with a backup code; {left} left. Make new ones under Two-step verification."
+                    if left
+                    else "You used your last backup code. Make new ones under Two-step verification now.",
+                )
             return redirect(_next_url(request))
-        form.add_error("code", "That code is not right, or was already used. Wait for the next code and try again.")
+        if throttled:
+            form.add_error("code", "Too many codes that did not match. Wait a few seconds, then try the newest code.")
+        else:
+            form.add_error("code", "That code is not right, or was already used. Wait for the next code and try again.")
     return render(request, "registration/two_factor_verify.html", {"form": form, "next": _next_url(request)})
 
 
 @never_cache
 @require_POST
 def turn_off(request):
-    """Remove the authenticator, for users whose role does not require one (never in production for staff)."""
+    """Remove the authenticator and backup codes, for users whose role does not require them."""
     if second_factor_required(request.user):
         messages.error(request, "Two-step verification is required for your account and cannot be turned off.")
     else:
-        TOTPDevice.objects.filter(user=request.user).delete()
+        with transaction.atomic():
+            TOTPDevice.objects.filter(user=request.user).delete()
+            StaticDevice.objects.filter(user=request.user).delete()
         messages.success(request, "Two-step verification is off.")
     return redirect("two_factor_setup")

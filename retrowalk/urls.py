@@ -45,6 +45,7 @@ urlpatterns = [
     path("accounts/preferences/", views.preferences, name="preferences"),
     path("accounts/two-factor/", two_factor.setup, name="two_factor_setup"),
     path("accounts/two-factor/verify/", two_factor.verify, name="two_factor_verify"),
+    path("accounts/two-factor/backup-codes/", two_factor.backup_codes, name="two_factor_backup_codes"),
     path("accounts/two-factor/turn-off/", two_factor.turn_off, name="two_factor_turn_off"),
     path("admin/", admin.site.urls),
     path("patients/", include("patients.urls")),

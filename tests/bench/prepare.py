@@ -68,7 +68,9 @@ def count_queries(clients: dict, page) -> int:
         raise SystemExit(
             f"{page.name}: {page.method} {page.paths[0]} answered {response.status_code}, not {page.expect}"
         )
-    return len(queries)
+    # Savepoints are not queries: a test wraps the request in a transaction, which turns each of
+    # Django's constraint checks into a savepoint, a query and a release.
+    return sum(not query["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT")) for query in queries)
 
 
 def main() -> None:

@@ -45,6 +45,13 @@ MIN_PDF_RATIO = 0.05
 MAX_PDF_P50_MS = 400
 MAX_SCALE = 1.3
 MAX_QUERIES = 12
+# The session-log POST also asks the database to check the log's five check constraints (Django's own
+# constraint validation, one query each, through the ModelForm), where pages only read.
+MAX_WRITE_QUERIES = 13
+
+
+def max_queries(page: str) -> int:
+    return MAX_WRITE_QUERIES if page == "session-log POST" else MAX_QUERIES
 
 
 def _size_label(size: int) -> str:
@@ -380,7 +387,8 @@ def _checks(rows: list[dict], sizes: list[int]) -> list[tuple[str, bool]]:
             checks.append((f"{where}: p50 {r['p50_ms']} ms ≤ {MAX_PDF_P50_MS} ms", r["p50_ms"] <= MAX_PDF_P50_MS))
         elif r["page"] != "reference":
             checks.append((f"{where}: ratio {r['ratio']} ≥ {MIN_RATIO}", r["ratio"] >= MIN_RATIO))
-        checks.append((f"{where}: {r['queries']} queries ≤ {MAX_QUERIES}", r["queries"] <= MAX_QUERIES))
+        limit = max_queries(r["page"])
+        checks.append((f"{where}: {r['queries']} queries ≤ {limit}", r["queries"] <= limit))
         checks.append((f"{where}: {r['errors']} errors", r["errors"] == 0))
         if "rows_written" in r:
             lost_or_extra = not r["posts_accepted"] <= r["rows_written"] <= r["posts_sent"]

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.core.cache import caches
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -391,34 +392,52 @@ def test_the_protected_plan_names_the_therapist_and_the_harness(
 
 
 @pytest.fixture
-def pdf_store(monkeypatch):
-    """The production PDF store (settings turn it off under DEBUG, as in the development server)."""
-    monkeypatch.setattr(documents, "_made", documents.DocumentCache(max_bytes=32 * 1024 * 1024))
+def pdf_store(settings):
+    """The production cache (settings turn caching off under DEBUG, as in the development server)."""
+    settings.CACHES = {
+        name: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": f"test-{name}"}
+        for name in ("default", "documents")
+    }
+    yield
+    caches["documents"].clear()
 
 
-def test_the_same_page_and_paper_give_the_stored_pdf_and_any_change_a_new_one(pdf_store):
+@pytest.fixture
+def layouts(monkeypatch):
+    """The papers WeasyPrint laid a document out on, in order (each layout still runs)."""
+    made = []
+    write = documents._write_pdf
+
+    def counted(html, *, paper):
+        made.append(paper)
+        return write(html, paper=paper)
+
+    monkeypatch.setattr(documents, "_write_pdf", counted)
+    return made
+
+
+def test_the_same_page_and_paper_give_the_stored_pdf_and_any_change_a_new_one(pdf_store, layouts):
     page = f"<p>Plan body {uuid.uuid4()}</p>"
     first = documents.render_pdf(page, paper="a4")
-    assert documents.render_pdf(page, paper="a4") is first  # not laid out again
+    assert documents.render_pdf(page, paper="a4") == first
+    assert layouts == ["a4"]  # not laid out again
     letter = documents.render_pdf(page, paper="letter")
     widths = {round(float(PdfReader(io.BytesIO(c)).pages[0].mediabox.width)) for c in (first, letter)}
     assert widths == {595, 612}  # A4 and US Letter, in points
     changed = documents.render_pdf(page.replace("Plan body", "Changed plan"), paper="a4")
     assert changed != first and "Changed plan" in pdf_text(changed)[1]
+    assert layouts == ["a4", "letter", "a4"]
 
 
-def test_the_pdf_store_keeps_the_most_recent_documents_within_its_budget():
-    store = documents.DocumentCache(max_bytes=10)
-    store.put(b"a", b"12345")
-    store.put(b"b", b"12345")
-    assert store.get(b"a") == b"12345"  # now the most recent
-    store.put(b"c", b"123")
-    assert (store.get(b"a"), store.get(b"b"), store.get(b"c")) == (b"12345", None, b"123")
-    store.put(b"big", b"x" * 11)
-    assert store.get(b"big") is None
-    none_kept = documents.DocumentCache(max_bytes=0)
-    none_kept.put(b"a", b"1")
-    assert none_kept.get(b"a") is None
+def test_without_a_cache_every_pdf_is_laid_out_again(settings, layouts):
+    settings.CACHES = {
+        name: {"BACKEND": "django.core.cache.backends.dummy.DummyCache"} for name in ("default", "documents")
+    }
+    page = f"<p>Plan body {uuid.uuid4()}</p>"
+    first = documents.render_pdf(page, paper="a4")
+    again = documents.render_pdf(page, paper="a4")
+    assert pdf_text(again)[1] == pdf_text(first)[1]
+    assert layouts == ["a4", "a4"]
 
 
 @pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""The week tables and progress numbers as written in Python, and the program rows they are built from."""
+"""The week, progress and session-log tables as their templates write them, and the program rows behind them."""
 
 import re
 from datetime import date
@@ -6,12 +6,12 @@ from decimal import Decimal as D
 
 import pytest
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test.utils import CaptureQueriesContext
 
 from programs import selectors, services
 from programs.charts import ChartWeek
 from programs.models import PrescriptionWeek
-from programs.templatetags.plan_tables import log_rows, plan_log_rows, plan_week_rows, progress_rows, week_rows
 
 
 def _weeks():
@@ -43,8 +43,36 @@ def _cells(row: str) -> list[str]:
     return re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)
 
 
+def _rows(template: str, context: dict) -> list[str]:
+    """The template's body rows, each on one line with the white space between tags taken out."""
+    html = render_to_string(template, context)
+    body = html[html.index("<tbody>") + len("<tbody>") : html.index("</tbody>")]
+    body = re.sub(r">\s+<", "><", re.sub(r"\s*\n\s*", " ", body)).strip()
+    return re.findall(r"<tr.*?</tr>", body)
+
+
+def plan_week_rows(weeks, current_week, unit):
+    return _rows("programs/_plan_weeks.html", {"weeks": weeks, "current_week": current_week, "unit": unit})
+
+
+def week_rows(weeks, current, unit):
+    return _rows("programs/_week_table.html", {"weeks": weeks, "current": current, "unit": unit})
+
+
+def progress_rows(series, unit):
+    return _rows("programs/_progress_chart.html", {"p": {"series": series, "panels": []}, "unit": unit})
+
+
+def log_rows(context, logs, unit, editable):
+    return _rows("programs/_log_table.html", {**context, "p": {"logs": logs, "editable": editable}, "unit": unit})
+
+
+def plan_log_rows(context, logs, unit, can_add):
+    return _rows("programs/_plan_log_table.html", {**context, "logs": logs, "unit": unit, "can_add": can_add})
+
+
 def test_patient_week_rows_mark_this_week_and_say_rest_only_between_bouts():
-    first, second = plan_week_rows(_weeks(), 2, "mph").split("\n")
+    first, second = plan_week_rows(_weeks(), 2, "mph")
     assert first.startswith("<tr><th") and "plan-now" not in first
     assert _cells(first) == [
         '<span class="stack-label">Week </span>1',
@@ -68,7 +96,7 @@ def test_patient_week_rows_mark_this_week_and_say_rest_only_between_bouts():
 
 
 def test_clinician_week_rows_show_the_stored_targets():
-    first, second = week_rows(_weeks(), 1, "kmh").split("\n")
+    first, second = week_rows(_weeks(), 1, "kmh")
     assert first.startswith('<tr class="table-primary current-week" aria-current="true">')
     assert _cells(first) == [
         '1 <span class="badge text-bg-primary">now</span>',
@@ -88,7 +116,7 @@ def test_progress_rows_show_done_against_planned_and_dashes_ahead():
         ChartWeek(1, date(2026, 3, 2), 1, 30, D("2.0"), future=False, done_minutes=20, done_speed_kmh=D("2.0"), pain=3),
         ChartWeek(2, date(2026, 3, 9), 2, 45, D("2.4"), future=True),
     ]
-    walked, ahead = progress_rows(series, "kmh").split("\n")
+    walked, ahead = progress_rows(series, "kmh")
     assert _cells(walked) == ["1", "2 Mar", "1", "20 / 30", "2.0 / 2.0", "3", "—"]
     assert _cells(ahead) == ["2", "9 Mar", "2", "— / 45", "— / 2.4", "—", "—"]
 
@@ -146,7 +174,7 @@ def _logs():
 def test_log_rows_offer_the_next_morning_form_only_where_it_can_be_added():
     fell, walked = _logs()
     context = {"csrf_token": "tok3n"}
-    fell_row, walked_row = log_rows(context, [fell, walked], "kmh", True).split("\n")
+    fell_row, walked_row = log_rows(context, [fell, walked], "kmh", True)
     assert fell_row.startswith('<tr class="table-danger"><td>5 Mar 2026</td><td>Clinic session</td>')
     assert "<td>1 → 3</td><td>4</td>" in fell_row  # next-morning pain already recorded
     assert "<strong>Near fall" in fell_row and "&lt;b&gt;tripped&lt;/b&gt;" in fell_row
@@ -158,41 +186,10 @@ def test_log_rows_offer_the_next_morning_form_only_where_it_can_be_added():
     )
     assert "form-control-sm" in walked_row and "<td>No</td>" in walked_row
     # A program that cannot change any more shows a dash instead of the form.
-    assert "<form" not in log_rows(context, [walked], "kmh", False)
-    patient_row = plan_log_rows(context, [walked], "mph", True)
+    assert "<form" not in log_rows(context, [walked], "kmh", False)[0]
+    (patient_row,) = plan_log_rows(context, [walked], "mph", True)
     assert patient_row.startswith(
         '<tr><td class="text-nowrap">Wed 4 Mar</td><td>12</td><td class="text-nowrap">1.2 mph'
     )
     assert 'class="form-control" id="nd-' in patient_row
-    assert "<form" not in plan_log_rows(context, [walked], "mph", False)
-
-
-def test_dates_read_as_date_format_writes_them():
-    from datetime import timedelta
-
-    from django.utils.dateformat import format as date_format
-
-    from programs.templatetags import plan_tables
-
-    day = date(2024, 1, 1)
-    for _ in range(400):  # every month and weekday, a leap day, one- and two-digit days
-        assert plan_tables._j_m(day) == date_format(day, "j M")
-        assert plan_tables._j_m_y(day) == date_format(day, "j M Y")
-        assert plan_tables._d_j_m(day) == date_format(day, "D j M")
-        day += timedelta(days=1)
-    assert plan_tables._d_j_m(date(2026, 3, 4)) == "Wed 4 Mar"
-
-
-def test_labels_read_as_get_display_gives_them():
-    from programs.models import PrescriptionWeek, SessionLog
-    from programs.templatetags import plan_tables
-
-    for model, name in (
-        (SessionLog, "setting"),
-        (SessionLog, "rails"),
-        (SessionLog, "event"),
-        (PrescriptionWeek, "support"),
-    ):
-        for value in [value for value, _ in model._meta.get_field(name).choices] + ["not-a-choice"]:
-            row = model(**{name: value})
-            assert plan_tables._label(row, name) == getattr(row, f"get_{name}_display")()
+    assert "<form" not in plan_log_rows(context, [walked], "mph", False)[0]

@@ -91,6 +91,44 @@ def test_the_prescribe_page_suggests_the_speed_and_previews_every_week(clinician
 
 
 @pytest.mark.django_db
+def test_the_speed_hint_speaks_the_clinician_s_unit_throughout(clinician_client, clinician, patient, screen):
+    screen(patient)
+    preferences_update(user=clinician, speed_unit="mph")
+    page = clinician_client.get(reverse("programs:prescribe", kwargs={"public_id": patient.public_id})).content.decode()
+    assert "Suggested 1.2 mph: 50 % of the comfortable forward speed 2.5 mph." in page
+    assert "km/h" not in page[page.index("Suggested") : page.index("Suggested") + 120]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("outcome", "days_ago", "voided", "reason"),
+    [
+        (None, 0, False, "There is no balance screening on record: screen the patient before prescribing."),
+        ("not_cleared", 0, False, "did not clear the patient"),
+        ("cleared", 0, True, "voided after a fall or near fall on the treadmill: rescreen before prescribing."),
+        ("cleared", 400, False, "rescreen before prescribing."),
+    ],
+    ids=["no screening", "not cleared", "void", "expired"],
+)
+def test_a_patient_the_screening_does_not_clear_gets_the_reason_and_the_next_step_instead_of_a_form(
+    clinician_client, patient, screen, oa_template, outcome, days_ago, voided, reason
+):
+    if outcome:
+        screen(patient, outcome, days_ago=days_ago, voided=voided)
+    url = reverse("programs:prescribe", kwargs={"public_id": patient.public_id})
+    page = clinician_client.get(url).content.decode()
+    assert "A program cannot be prescribed now" in page and reason in page
+    assert "Save the program" not in page and 'name="template"' not in page
+    assert reverse("patients:screening_create", kwargs={"public_id": patient.public_id}) in page
+    # A post made anyway is refused the same way, and saves nothing.
+    refused = clinician_client.post(url, prescribe_post(oa_template)).content.decode()
+    assert "A program cannot be prescribed now" in refused and not Prescription.objects.exists()
+    chart = clinician_client.get(patient.get_absolute_url()).content.decode()
+    assert "A program cannot be prescribed now" in chart and reason in chart
+    assert url not in chart  # no "Prescribe a program" button that only leads to a refusal
+
+
+@pytest.mark.django_db
 def test_the_template_select_offers_the_condition_s_active_templates_and_refuses_any_other(
     clinician_client, patient, screen, oa_template
 ):

@@ -7,7 +7,6 @@ import pytest
 from django.template.loader import render_to_string
 
 from programs import forms, services
-from programs.templatetags import week_formset
 
 
 def _formset(template, data=None):
@@ -19,7 +18,8 @@ def _formset(template, data=None):
 
 def _rows(html: str) -> list[str]:
     body = html[html.index("<tbody>") : html.index("</tbody>")]
-    return re.findall(r"<tr>.*?</tr>", body, flags=re.S)
+    body = re.sub(r">\s+<", "><", re.sub(r"\s*\n\s*", " ", body))  # one line a row, no space between tags
+    return re.findall(r"<tr>.*?</tr>", body)
 
 
 def _posted(template) -> dict:
@@ -64,18 +64,3 @@ def test_errors_sit_under_their_input_and_text_stays_text(oa_template):
     assert "<script>" not in rows[1]
     assert 'value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in rows[1]
     assert all("invalid-feedback" not in row for index, row in enumerate(rows) if index != 2)
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("unit", ["kmh", "mph"])
-def test_an_unbound_table_is_written_as_its_forms_would_write_it_without_building_them(oa_template, unit):
-    plan = services.prescription_plan(template=oa_template, starting_speed_kmh=Decimal("2.0"))
-    initial = forms.initial_weeks(plan)
-    initial[1]["note"] = 'Rest <b>"more"</b> & slower'
-    formset = forms.week_formset(unit=unit, template=oa_template, initial=initial)
-    html = render_to_string("programs/_week_formset.html", {"formset": formset})
-    assert "forms" not in formset.__dict__  # no form a week was built to write the table
-    from_forms = list(week_formset._rows_of_forms(forms.week_formset(unit=unit, template=oa_template, initial=initial)))
-    assert _rows(html) == from_forms
-    assert len(from_forms) == oa_template.weeks
-    assert "Rest &lt;b&gt;&quot;more&quot;&lt;/b&gt; &amp; slower" in from_forms[1]

@@ -100,13 +100,25 @@ def test_database_urls_are_parsed(tmp_path):
         "db.internal",
         "6543",
     )
-    # Server-side prepared statements for retrowalk.prepared unless the URL turns them off.
-    assert pg["OPTIONS"] == {"sslmode": "require", "prepare_threshold": 5}
-    assert database_from_url("postgres://h/db?prepare_threshold=none")["OPTIONS"] == {"prepare_threshold": None}
-    assert database_from_url("postgres://h/db?prepare_threshold=0")["OPTIONS"] == {"prepare_threshold": 0}
-    with pytest.raises(ImproperlyConfigured, match="prepare_threshold must be a number or none"):
-        database_from_url("postgres://h/db?prepare_threshold=often")
+    # Django's connection pool on PostgreSQL, with a health check before a connection is reused.
+    assert pg["OPTIONS"] == {"sslmode": "require", "pool": {"min_size": 1, "max_size": 4, "timeout": 10}}
+    assert (pg["CONN_MAX_AGE"], pg["CONN_HEALTH_CHECKS"]) == (0, True)
     assert database_from_url("sqlite:///rel.db", base_dir=tmp_path)["NAME"] == str(tmp_path / "rel.db")
     assert database_from_url("sqlite:////abs/path.db")["NAME"] == "/abs/path.db"
     with pytest.raises(ImproperlyConfigured, match="names no database"):
         database_from_url("postgres://host/")
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL is not a valid URL"):
+        database_from_url("postgres://h:notaport/db")
+    with pytest.raises(ImproperlyConfigured, match="must start with postgres:// or sqlite:///, got scheme 'mysql'"):
+        database_from_url("mysql://h/db")
+
+
+def test_the_pool_can_be_sized_or_turned_off_for_persistent_connections(monkeypatch):
+    monkeypatch.setenv("DATABASE_POOL_SIZE", "12")
+    assert database_from_url("postgres://h/db")["OPTIONS"]["pool"]["max_size"] == 12
+    monkeypatch.setenv("DATABASE_CONN_MAX_AGE", "60")
+    with pytest.raises(ImproperlyConfigured, match="set DATABASE_POOL_SIZE=0"):
+        database_from_url("postgres://h/db")
+    monkeypatch.setenv("DATABASE_POOL_SIZE", "0")
+    entry = database_from_url("postgres://h/db")
+    assert ("pool" not in entry["OPTIONS"], entry["CONN_MAX_AGE"]) == (True, 60)

@@ -20,6 +20,8 @@ def test_healthz_is_503_when_the_database_does_not_answer(tmp_path):
     unreachable = dict(original.settings_dict)
     if original.vendor == "postgresql":
         unreachable["PORT"] = "1"  # nothing listens there
+        # Its own connection, not one from the pool of the reachable database (the pool is kept by alias).
+        unreachable["OPTIONS"] = {k: v for k, v in unreachable["OPTIONS"].items() if k != "pool"}
     else:
         unreachable["NAME"] = str(tmp_path / "missing-dir" / "db.sqlite3")
     broken = original.__class__(unreachable, alias="default")

@@ -19,6 +19,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from patients.models import Condition, ScreeningPolicy
@@ -102,6 +103,7 @@ def _admin_object_ids(world: World) -> dict[str, object]:
     # An authenticator of a bystander: the personas themselves stay without one (no code step).
     bystander = factories.UserFactory(username="bystander")
     TOTPDevice.objects.get_or_create(user=bystander, name="phone", defaults={"confirmed": True})
+    StaticDevice.objects.get_or_create(user=bystander, name="Backup codes", defaults={"confirmed": True})
     AccessRecord.objects.create(
         user=world.users["treating"], username="x", action="chart_viewed", patient_public_id=world.patient.public_id
     )
@@ -113,6 +115,7 @@ def _admin_object_ids(world: World) -> dict[str, object]:
         "programs_programtemplate": world.template.pk,
         "retrowalk_accessrecord": AccessRecord.objects.order_by("pk").first().pk,
         "otp_totp_totpdevice": TOTPDevice.objects.order_by("pk").first().pk,
+        "otp_static_staticdevice": StaticDevice.objects.order_by("pk").first().pk,
         "axes_accessattempt": AccessAttempt.objects.create(
             username="x", ip_address="10.0.0.1", user_agent="x", failures_since_start=1
         ).pk,
@@ -180,3 +183,25 @@ def fingerprint() -> str:
         for row in model._base_manager.order_by("pk").values_list():
             digest.update(repr(row).encode())
     return digest.hexdigest()
+
+
+# The orders the patient list can be sorted in (patients.selectors.PATIENT_SORTS).
+LIST_SORTS = ("name", "-name", "record", "-record", "condition", "-condition", "updated")
+# Pages that are files or feeds, not HTML.
+NOT_HTML = {"programs:plan_pdf", "healthz", "admin:jsi18n"}
+
+
+def signed_in_pages(world: World, admin_ids: dict) -> list[tuple[str, str, str]]:
+    """(label, persona, URL) of every page of the permission matrix a signed-in persona opens (GET 200),
+    and the patient list in each of its orders."""
+    from tests.security.test_permission_matrix import MATRIX
+
+    pages = []
+    for name, (gets, _) in sorted(MATRIX.items()):
+        if name in NOT_HTML:
+            continue
+        for persona, status in zip(PERSONAS, gets.split(), strict=True):
+            if persona != "anonymous" and status == "200":
+                pages.append((f"{name} as {persona}", persona, url_for(name, world, admin_ids)))
+    pages += [(f"patients:list sorted {sort}", "treating", f"/patients/?sort={sort}") for sort in LIST_SORTS]
+    return pages

@@ -23,6 +23,11 @@ CHANGES = {
     ("patients:portal_end", "treating"),  # ends the patient's portal access
     ("patients:portal_invite", "treating"),  # a new set-password link for the linked login
     ("admin:axes_accessattempt_change", "admin"),  # the admin's own "changed nothing" log entry
+    # The set-up page (an empty POST shows it again) makes the unconfirmed authenticator whose key it shows.
+    *(
+        ("two_factor_setup", persona)
+        for persona in ("treating", "other_clinician", "patient", "other_patient", "admin")
+    ),
 }
 # Pages that answer anyone: their 302s need not go to a login page.
 PUBLIC = {
@@ -70,6 +75,11 @@ MATRIX = {
     "admin:jsi18n": ("302 302 302 302 302 200", "302 302 302 302 302 405"),
     "admin:login": ("200 200 200 200 200 302", "200 200 200 200 200 200"),
     "admin:logout": ("302 302 302 302 302 405", "302 302 302 302 302 200"),
+    "admin:otp_static_staticdevice_add": ("302 302 302 302 302 200", "302 302 302 302 302 200"),
+    "admin:otp_static_staticdevice_change": ("302 302 302 302 302 200", "302 302 302 302 302 200"),
+    "admin:otp_static_staticdevice_changelist": ("302 302 302 302 302 200", "302 302 302 302 302 200"),
+    "admin:otp_static_staticdevice_delete": ("302 302 302 302 302 200", "302 302 302 302 302 200"),
+    "admin:otp_static_staticdevice_history": ("302 302 302 302 302 200", "302 302 302 302 302 200"),
     "admin:otp_totp_totpdevice_add": ("302 302 302 302 302 200", "302 302 302 302 302 200"),
     "admin:otp_totp_totpdevice_change": ("302 302 302 302 302 200", "302 302 302 302 302 200"),
     "admin:otp_totp_totpdevice_changelist": ("302 302 302 302 302 200", "302 302 302 302 302 200"),
@@ -138,6 +148,7 @@ MATRIX = {
     "programs:resume": ("302 405 405 405 405 405", "302 302 404 403 403 403"),
     "programs:review": ("302 405 405 405 405 405", "302 302 404 403 403 403"),
     "programs:stop": ("302 405 405 405 405 405", "302 302 404 403 403 403"),
+    "two_factor_backup_codes": ("302 302 302 302 302 302", "302 302 302 302 302 302"),
     "two_factor_setup": ("302 200 200 200 200 200", "302 200 200 200 200 200"),
     "two_factor_turn_off": ("302 405 405 405 405 405", "302 302 302 302 302 302"),
     "two_factor_verify": ("302 200 200 200 200 200", "302 200 200 200 200 200"),

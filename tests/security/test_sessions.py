@@ -1,5 +1,6 @@
 """SECURITY.md "Authentication and sessions": hashing, lockout, session limits, rotation, the second factor."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,9 +11,9 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from retrowalk.two_factor import PENDING_KEY
 from tests import factories
 from tests.factories import PASSWORD
 
@@ -136,6 +137,10 @@ def _code(key_hex: str) -> str:
     return f"{TOTP(device.bin_key, device.step, device.t0, device.digits).token():06d}"
 
 
+def _pending_key(user) -> str:
+    return TOTPDevice.objects.get(user=user, confirmed=False).key
+
+
 def test_every_user_can_turn_on_two_step_and_then_must_enter_a_code(patient_user):
     """SECURITY.md: Second factor (TOTP) for every user, required in production for clinicians and administrators
 
@@ -147,13 +152,30 @@ def test_every_user_can_turn_on_two_step_and_then_must_enter_a_code(patient_user
     # A QR code a browser draws: one scalable path, no svg:-prefixed elements (HTML does not render those).
     assert 'viewBox="0 0' in page.content.decode() and "<path" in page.content.decode()
     assert "<svg:" not in page.content.decode()
-    assert not TOTPDevice.objects.exists()  # nothing saved until a code proves the app holds the key
-    key = client.session[PENDING_KEY]
+    # Nothing confirmed until a code proves the app holds the key; the page shows the same key again.
+    assert not TOTPDevice.objects.filter(confirmed=True).exists()
+    key = _pending_key(patient_user)
+    assert client.get("/accounts/two-factor/") and _pending_key(patient_user) == key
     wrong = client.post("/accounts/two-factor/", {"code": "000000" if _code(key) != "000000" else "111111"})
-    assert "That code does not match" in wrong.content.decode() and not TOTPDevice.objects.exists()
-    assert client.post("/accounts/two-factor/", {"code": _code(key)}).status_code == 302
+    assert "That code does not match" in wrong.content.decode()
+    assert not TOTPDevice.objects.filter(confirmed=True).exists()
+    # django-otp throttles after a wrong code: the right one is refused until a moment has passed.
+    throttled = client.post("/accounts/two-factor/", {"code": _code(key)})
+    assert "Too many codes that did not match" in throttled.content.decode()
+    with time_machine.travel(datetime.now(UTC) + timedelta(seconds=2)):
+        done = client.post("/accounts/two-factor/", {"code": _code(key)})
+    assert done.status_code == 302 and done["Location"] == "/accounts/two-factor/backup-codes/"
     device = TOTPDevice.objects.get(user=patient_user)
     assert device.confirmed
+    # The backup codes are shown once, right after set-up, and kept only in django-otp's static device.
+    shown = client.get("/accounts/two-factor/backup-codes/").content.decode()
+    codes = re.findall(r"<li>([a-z2-7]{8})</li>", shown)
+    assert len(codes) == 10 and "this is the only time they are shown" in shown
+    assert sorted(codes) == sorted(
+        StaticDevice.objects.get(user=patient_user).token_set.values_list("token", flat=True)
+    )
+    again = client.get("/accounts/two-factor/backup-codes/").content.decode()
+    assert not set(codes) & set(re.findall(r"[a-z2-7]{8}", again)) and "<strong>10</strong> unused" in again
 
     later, _ = sign_in(patient_user.username, client=Client(REMOTE_ADDR="10.0.0.3"))
     response = later.get("/my-plan/")
@@ -166,6 +188,34 @@ def test_every_user_can_turn_on_two_step_and_then_must_enter_a_code(patient_user
         assert later.get("/my-plan/").status_code == 200
 
 
+def test_a_backup_code_signs_in_once_and_a_new_set_replaces_the_old(patient_user):
+    """SECURITY.md: Second factor (TOTP) for every user: a lost phone is not a locked-out clinician"""
+    client, _ = sign_in(patient_user.username)
+    client.get("/accounts/two-factor/")
+    client.post("/accounts/two-factor/", {"code": _code(_pending_key(patient_user))})
+    first, second = re.findall(
+        r"<li>([a-z2-7]{8})</li>", client.get("/accounts/two-factor/backup-codes/").content.decode()
+    )[:2]
+
+    phoneless, _ = sign_in(patient_user.username, client=Client(REMOTE_ADDR="10.0.0.4"))
+    used = phoneless.post("/accounts/two-factor/verify/", {"code": first.upper(), "next": "/my-plan/"}, follow=True)
+    assert used.redirect_chain[0] == ("/my-plan/", 302)
+    assert "You signed in with a backup code; 9 left" in used.content.decode()
+    assert not StaticDevice.objects.get(user=patient_user).token_set.filter(token=first).exists()
+
+    again, _ = sign_in(patient_user.username, client=Client(REMOTE_ADDR="10.0.0.5"))
+    refused = again.post("/accounts/two-factor/verify/", {"code": first, "next": "/my-plan/"})
+    assert refused.status_code == 200 and "not right, or was already used" in refused.content.decode()
+    assert again.get("/my-plan/").status_code == 302  # still not through the code step
+
+    # A new set: the old codes stop working, the new ones are shown once.
+    made = client.post("/accounts/two-factor/backup-codes/", follow=True).content.decode()
+    fresh = re.findall(r"<li>([a-z2-7]{8})</li>", made)
+    assert len(fresh) == 10 and second not in fresh
+    tokens = set(StaticDevice.objects.get(user=patient_user).token_set.values_list("token", flat=True))
+    assert tokens == set(fresh)
+
+
 def test_when_required_a_clinician_without_an_authenticator_must_set_one_up(settings, clinician):
     """SECURITY.md: Second factor (TOTP) for every user, required in production for clinicians and administrators"""
     settings.RETROWALK_SECOND_FACTOR_ROLES = ("clinician", "administrator")
@@ -175,12 +225,12 @@ def test_when_required_a_clinician_without_an_authenticator_must_set_one_up(sett
         assert response.status_code == 302 and response["Location"] == "/accounts/two-factor/", url
     page = client.get("/accounts/two-factor/").content.decode()
     assert "Your account must use two-step verification" in page
-    key = client.session[PENDING_KEY]
-    client.post("/accounts/two-factor/", {"code": _code(key)})
+    client.post("/accounts/two-factor/", {"code": _code(_pending_key(clinician))})
     assert client.get("/dashboard/").status_code == 200
     # Required users cannot turn it off.
     client.post("/accounts/two-factor/turn-off/")
     assert TOTPDevice.objects.filter(user=clinician).exists()
+    assert StaticDevice.objects.get(user=clinician).token_set.count() == 10
 
 
 def test_an_over_long_username_is_a_wrong_login_not_an_error():
