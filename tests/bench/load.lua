@@ -1,7 +1,17 @@
 -- wrk script for one benchmark page: cycles through BENCH_PATHS with the signed-in session,
 -- counts the answers that have the expected status, and prints one JSON line when done.
-local paths = {}
-for p in string.gmatch(os.getenv("BENCH_PATHS"), "%S+") do paths[#paths + 1] = p end
+-- With BENCH_LIST, a file of "path cookie" lines: each request takes the next path with its own session.
+local paths, cookies = {}, {}
+local list = os.getenv("BENCH_LIST") or ""
+if list ~= "" then
+  for line in io.lines(list) do
+    local p, c = string.match(line, "^(%S+)%s+(.+)$")
+    paths[#paths + 1] = p
+    cookies[#cookies + 1] = c
+  end
+else
+  for p in string.gmatch(os.getenv("BENCH_PATHS"), "%S+") do paths[#paths + 1] = p end
+end
 local method = os.getenv("BENCH_METHOD")
 local body = os.getenv("BENCH_BODY")
 local expect = tonumber(os.getenv("BENCH_EXPECT"))
@@ -37,7 +47,9 @@ n = 0 -- requests to the page sent (one still in flight when wrk stops is sent b
 function request()
   if stop_at and os.time() >= stop_at then return probe end
   n = n + 1
-  return wrk.format(method, paths[(n + id * 7) % #paths + 1], headers, body)
+  local i = (n + id * math.floor(#paths / 2)) % #paths + 1  -- the two threads start half the list apart
+  if #cookies > 0 then headers["Cookie"] = cookies[i] end
+  return wrk.format(method, paths[i], headers, body)
 end
 
 good, other = 0, 0

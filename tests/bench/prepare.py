@@ -41,6 +41,67 @@ def signed_in_client(user):
     return client
 
 
+# Pages measured over this many different patients, so that no cache answers the same page again and again.
+ROTATION = 1000
+
+
+def _rotations() -> dict[str, list[tuple[str, str]]]:
+    """(path, session cookie) for the rotated pages: the charts of ROTATION patients (each through a clinician
+    of their care team, signed in with the second step done) and those patients' own plan pages (each signed
+    in as that patient; their logins are made here once), and the plan PDFs of the programs among them."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.models import Group
+    from django.db import transaction
+    from django.urls import reverse
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from patients.models import Patient
+    from programs.models import CURRENT_STATUSES
+    from retrowalk.roles import PATIENTS
+    from tests.bench.seed import PASSWORD, TOTP_KEY
+
+    User = get_user_model()
+    cookie = settings.SESSION_COOKIE_NAME
+
+    def session_of(user) -> str:
+        return f"{cookie}={signed_in_client(user).cookies[cookie].value}"
+
+    patients = list(Patient.objects.order_by("record_number")[:ROTATION])
+    if len(patients) < ROTATION:
+        raise SystemExit(f"the benchmark rotates over {ROTATION} patients, found {len(patients)}")
+    with transaction.atomic():
+        group = Group.objects.get(name=PATIENTS)
+        missing = [patient for patient in patients if patient.user_id is None]
+        password = make_password(PASSWORD)
+        for patient in missing:
+            patient.user = User.objects.create(username=f"bench-patient-{patient.pk}", password=password)
+            patient.user.groups.add(group)
+        Patient.objects.bulk_update(missing, ["user"])
+    clinicians, charts, plans = {}, [], []
+    for patient in patients:
+        clinician = patient.care_team.order_by("pk").first()
+        if clinician.pk not in clinicians:
+            TOTPDevice.objects.get_or_create(
+                user=clinician, name="benchmark", defaults={"key": TOTP_KEY, "confirmed": True}
+            )
+            clinicians[clinician.pk] = session_of(clinician)
+        charts.append((reverse("patients:detail", kwargs={"public_id": patient.public_id}), clinicians[clinician.pk]))
+        plans.append((reverse("programs:my_plan"), session_of(User.objects.get(pk=patient.user_id))))
+    sessions = dict(zip((patient.pk for patient in patients), (cookie for _, cookie in plans), strict=True))
+    programs = (
+        patient.prescriptions.filter(status__in=CURRENT_STATUSES).values_list("public_id", flat=True).first()
+        for patient in patients
+    )
+    pdfs = [
+        (reverse("programs:plan_pdf", kwargs={"public_id": public_id}) + "?paper=a4", sessions[patient.pk])
+        for patient, public_id in zip(patients, programs, strict=True)
+        if public_id is not None
+    ]
+    return {"patient chart": charts, "plan page": plans, "plan PDF": pdfs}
+
+
 def request(client, page, path=None):
     path = path or page.paths[0]
     if page.method == "POST":
@@ -68,9 +129,11 @@ def count_queries(clients: dict, page) -> int:
         raise SystemExit(
             f"{page.name}: {page.method} {page.paths[0]} answered {response.status_code}, not {page.expect}"
         )
-    # Savepoints are not queries: a test wraps the request in a transaction, which turns each of
-    # Django's constraint checks into a savepoint, a query and a release.
-    return sum(not query["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT")) for query in queries)
+    # Transaction control is not counted: a test wraps the request in a transaction, which turns a
+    # service's BEGIN and COMMIT into a savepoint and its release, and each of Django's constraint checks
+    # into a savepoint, a query and a release; the count is the same in a test and under load.
+    control = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")
+    return sum(not query["sql"].startswith(control) for query in queries)
 
 
 def main() -> None:
@@ -101,6 +164,7 @@ def main() -> None:
             "password": PASSWORD,
             "totp_key": TOTP_KEY,
             "log_note": LOG_NOTE,
+            "rotations": _rotations(),
         },
         sys.stdout,
     )
