@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
-from programs import services, template_rules
+from programs import limits, services, template_rules
 from programs.models import ProgramTemplate, TemplateWeek
 
 
@@ -53,6 +53,14 @@ class TemplateWeekInline(admin.TabularInline):
     formset = TemplateWeekFormSet
     extra = 0
     min_num = 1
+    max_num = limits.MAX_WEEKS
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # A template has at most MAX_WEEKS weeks: a post claiming more forms is refused with a message
+        # before they are built (Django would build up to a thousand, each validated on its own).
+        kwargs.setdefault("absolute_max", limits.MAX_WEEKS)
+        return super().get_formset(request, obj, **kwargs)
+
     fields = (
         "week",
         "sessions",

@@ -105,3 +105,16 @@ def test_a_new_template_can_be_added_with_its_weeks(admin_client_, stroke_templa
 @pytest.mark.django_db
 def test_clinicians_cannot_open_the_template_admin(clinician_client, stroke_template):
     assert clinician_client.get(_url(stroke_template))["Location"].startswith("/admin/login/")
+
+
+@pytest.mark.django_db
+def test_a_post_claiming_more_weeks_than_a_template_can_have_is_refused_before_they_are_built(
+    admin_client_, stroke_template
+):
+    before = _snapshot(stroke_template)
+    data = template_post(stroke_template)
+    data["week_rows-TOTAL_FORMS"] = 1000
+    response = admin_client_.post(_url(stroke_template), data)
+    assert response.status_code == 200
+    assert "Please submit at most 52 forms." in response.content.decode()
+    assert _snapshot(stroke_template) == before
