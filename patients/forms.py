@@ -10,6 +10,7 @@ from patients import conditions
 from patients import screening as screening_rules
 from patients.models import BalanceScreening, Condition, Patient
 from patients.portal import username_base
+from retrowalk.forms import WIDGET_RENDERER
 from retrowalk.roles import CLINICIANS
 
 # Which conditions show each detail field (for the form's data-conditions attributes).
@@ -27,6 +28,7 @@ class DateInput(forms.DateInput):
 
 
 class PatientForm(forms.ModelForm):
+    default_renderer = WIDGET_RENDERER
     condition = forms.ModelChoiceField(
         queryset=Condition.objects.all(), to_field_name="code", empty_label="Choose the condition…"
     )
@@ -127,6 +129,8 @@ class PatientForm(forms.ModelForm):
 class CareTeamAddForm(forms.Form):
     """A colleague by username or email: a health system has too many clinicians for a list."""
 
+    default_renderer = WIDGET_RENDERER
+
     clinician = forms.CharField(
         label="Add a colleague (username or email)",
         max_length=254,
@@ -148,6 +152,7 @@ class CareTeamAddForm(forms.Form):
 
 
 class PatientSearchForm(forms.Form):
+    default_renderer = WIDGET_RENDERER
     q = forms.CharField(
         label="Search by name or record number",
         max_length=100,
@@ -172,6 +177,7 @@ INSTRUMENT_FIELDS = (
 
 
 class ScreeningForm(forms.ModelForm):
+    default_renderer = WIDGET_RENDERER
     checklist_confirmed = forms.BooleanField(
         label="I have checked every item of the hard-stop checklist with the patient",
         error_messages={"required": "Confirm that you went through the hard-stop checklist."},
@@ -254,6 +260,8 @@ class ScreeningForm(forms.ModelForm):
 
 class PortalInviteForm(forms.Form):
     """The clinician's portal invitation: a username for a new login, and an optional email for the link."""
+
+    default_renderer = WIDGET_RENDERER
 
     username = forms.CharField(
         max_length=150,

@@ -20,6 +20,7 @@ import hashlib
 import logging
 import mimetypes
 from datetime import date
+from functools import partial
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
@@ -79,10 +80,17 @@ def plan_context(*, prescription, viewer, today: date, palette: charts.Palette =
             child=patient.condition_code in CHILD_CONDITIONS,
         ),
         "current_week": prescription.current_week if prescription.status in EDITABLE_STATUSES else None,
-        "panels": charts.progress_panels(
-            series, unit=unit, baseline_pain=prescription.baseline_pain, rules=prescription.template, palette=palette
+        # Drawn only when the page's {% cache %} fragment is not already kept (the template calls it).
+        "panels": partial(
+            charts.progress_panels,
+            series,
+            unit=unit,
+            baseline_pain=prescription.baseline_pain,
+            rules=prescription.template,
+            palette=palette,
         ),
         "series": series,
+        "record": rows.state(prescription),
         "cues": plan.SAFETY_CUES,
         "stop_intro": plan.STOP_RULES_INTRO,
         "stop_rules": plan.STOP_RULES,

@@ -3,9 +3,8 @@
 from decimal import Decimal
 
 from django import forms
-from django.forms import BoundField, formset_factory
+from django.forms import formset_factory
 from django.utils import timezone
-from django.utils.functional import cached_property
 
 from patients.forms import DateInput
 from programs import gate, limits, selectors
@@ -21,6 +20,7 @@ from programs.models import (
 from programs.progression import WeekTarget
 from retrowalk import units
 from retrowalk.fields import LoadedModelChoiceField, SpeedField
+from retrowalk.forms import WIDGET_RENDERER
 
 PAIN_HELP = "0 = no pain, 10 = worst pain imaginable."
 EFFORT_HELP = "Borg scale: 6 = no exertion, 11 = light, 13 = somewhat hard, 15 = hard, 20 = maximal."
@@ -68,6 +68,8 @@ class ProtectionFieldsMixin:
 class PrescribeForm(ProtectionFieldsMixin, forms.Form):
     """Step 1 of prescribing: template, start, starting speed, baseline pain, protection."""
 
+    default_renderer = WIDGET_RENDERER
+
     template = LoadedModelChoiceField(empty_label=None, label="Program template")
     start_date = forms.DateField(widget=DateInput(), label="Start date")
     baseline_pain = _int_field(
@@ -90,16 +92,8 @@ class PrescribeForm(ProtectionFieldsMixin, forms.Form):
         self.add_protection_fields()
 
 
-class _WeekBoundField(BoundField):
-    """A week's input reads its errors once: drawing one input asked for them three times, each a new list."""
-
-    @cached_property
-    def errors(self):
-        return super().errors
-
-
 class WeekForm(forms.Form):
-    bound_field_class = _WeekBoundField  # the form is drawn, never changed, once it is bound
+    default_renderer = WIDGET_RENDERER
     week = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=limits.MAX_WEEKS)
     sessions = _int_field("Sessions", 1, limits.MAX_SESSIONS_PER_WEEK)
     bouts = _int_field("Bouts", 1, limits.MAX_BOUTS)
@@ -141,6 +135,9 @@ class WeekForm(forms.Form):
 
 
 class BaseWeekFormSet(forms.BaseFormSet):
+    # A Jinja2 template (programs/jinja2/), drawn by the forms' renderer: one row of inputs a week.
+    template_name = "programs/week_formset.html"
+
     def __init__(self, *args, weeks: int, **kwargs):
         self.expected_weeks = weeks
         super().__init__(*args, **kwargs)
@@ -157,7 +154,12 @@ class BaseWeekFormSet(forms.BaseFormSet):
 
 
 WeekFormSet = formset_factory(
-    WeekForm, formset=BaseWeekFormSet, extra=0, max_num=limits.MAX_WEEKS, absolute_max=limits.MAX_WEEKS
+    WeekForm,
+    formset=BaseWeekFormSet,
+    extra=0,
+    max_num=limits.MAX_WEEKS,
+    absolute_max=limits.MAX_WEEKS,
+    renderer=WIDGET_RENDERER,
 )
 
 
@@ -190,6 +192,7 @@ def initial_weeks(targets) -> list[dict]:
 
 
 class VersionForm(forms.Form):
+    default_renderer = WIDGET_RENDERER
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
@@ -223,6 +226,8 @@ class ReviewForm(VersionForm):
 
 class SessionLogForm(forms.ModelForm):
     """A walked session, in the user's unit. The service checks the dates against the program."""
+
+    default_renderer = WIDGET_RENDERER
 
     class Meta:
         model = SessionLog
@@ -263,4 +268,5 @@ class SessionLogForm(forms.ModelForm):
 
 
 class NextDayPainForm(forms.Form):
+    default_renderer = WIDGET_RENDERER
     pain = _int_field("Pain the next morning (0–10)", 0, 10)

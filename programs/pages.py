@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from django.utils import timezone
 
@@ -37,9 +38,15 @@ def program_context(*, prescription, user, today: date) -> dict:
             else None
         ),
         "series": series,
-        "panels": charts.progress_panels(
-            series, unit=unit, baseline_pain=prescription.baseline_pain, rules=prescription.template
+        # Drawn only when the template's {% cache %} fragment is not already kept (the template calls it).
+        "panels": partial(
+            charts.progress_panels,
+            series,
+            unit=unit,
+            baseline_pain=prescription.baseline_pain,
+            rules=prescription.template,
         ),
+        "record": rows.state(prescription),
         "speed_unit": unit,
         "today": today,
         "editable": prescription.status in EDITABLE_STATUSES,

@@ -100,6 +100,16 @@ class ProgramRows:
     logs: list[SessionLog]  # oldest first
     decisions: list[ProgressionDecision]  # oldest first
 
+    def state(self, prescription: Prescription) -> tuple:
+        """What the program's record holds, to key what is drawn from it (``{% cache %}``).
+
+        Weeks and decisions change only with the program's version (services._save); a log is only
+        ever added, and its next-morning pain filled in once. So these name one set of rows.
+        """
+        logs = self.logs
+        filled = sum(log.pain_next_day is not None for log in logs)
+        return (prescription.pk, prescription.version, len(logs), logs[-1].pk if logs else None, filled)
+
 
 def program_rows(prescription: Prescription, *, deciders: bool = False) -> ProgramRows:
     """A program's weeks, session logs and week decisions (with who decided, if ``deciders``): three queries."""

@@ -56,7 +56,7 @@ def my_plan(request):
         return render(request, "programs/my_plan.html", {"prescription": None})
     _record(request, AccessAction.PLAN_VIEWED, prescription)
     context = documents.plan_context(prescription=prescription, viewer=request.user, today=timezone.localdate())
-    context["plan_chart"] = {"panels": context["panels"], "series": context["series"]}
+    context["plan_chart"] = {key: context[key] for key in ("panels", "series", "record", "today")}
     context["earlier"] = [rx for rx in programs if rx.pk != prescription.pk]
     return render(request, "programs/my_plan.html", context)
 

@@ -2,11 +2,21 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.forms.renderers import Jinja2
 
 from retrowalk import units
 
+# The app's forms draw their widgets from Django's own Jinja2 copies of its widget templates
+# (django/forms/jinja2): the same markup, rendered several times faster than by the Django template
+# engine, which shows on pages of many inputs (the prescribing preview and the week adjustments
+# have over a hundred). One instance, so its Jinja2 environment is built once. The admin keeps the
+# default renderer: its own widgets exist only as Django templates.
+WIDGET_RENDERER = Jinja2()
+
 
 class LoginForm(AuthenticationForm):
+    default_renderer = WIDGET_RENDERER
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["username"].widget.attrs.update({"autocomplete": "username", "autofocus": True})
@@ -16,6 +26,7 @@ class LoginForm(AuthenticationForm):
 
 
 class PreferencesForm(forms.Form):
+    default_renderer = WIDGET_RENDERER
     speed_unit = forms.ChoiceField(
         label="Show speeds in",
         choices=units.UNIT_CHOICES,

@@ -28,6 +28,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from qrcode.image.svg import SvgPathImage
 
+from retrowalk.forms import WIDGET_RENDERER
 from retrowalk.middleware import second_factor_required
 
 # How many backup codes a user gets at a time.
@@ -42,6 +43,7 @@ def _digits(value: str) -> str:
 
 
 class CodeForm(forms.Form):
+    default_renderer = WIDGET_RENDERER
     code = forms.CharField(
         label="6-digit code from your authenticator app",
         max_length=12,
@@ -58,6 +60,7 @@ class CodeForm(forms.Form):
 
 
 class VerifyForm(forms.Form):
+    default_renderer = WIDGET_RENDERER
     code = forms.CharField(
         label="6-digit code from your authenticator app, or a backup code",
         max_length=20,

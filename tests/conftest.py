@@ -4,6 +4,7 @@ from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -13,6 +14,14 @@ from programs.gate import ProtectionFacts
 from programs.models import ProgramTemplate
 from programs.services import prescription_create
 from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _empty_caches():
+    """Each test starts with empty caches: a rolled-back test's ids (and the fragments keyed on them) come again."""
+    yield
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

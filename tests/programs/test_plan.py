@@ -396,10 +396,11 @@ def pdf_store(settings):
     """The production cache (settings turn caching off under DEBUG, as in the development server)."""
     settings.CACHES = {
         name: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": f"test-{name}"}
-        for name in ("default", "documents")
+        for name in ("default", "documents", "fragments")
     }
     yield
-    caches["documents"].clear()
+    for name in settings.CACHES:
+        caches[name].clear()
 
 
 @pytest.fixture

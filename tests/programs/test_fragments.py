@@ -1,0 +1,122 @@
+"""Kept page parts ({% cache %} fragments): drawn once, drawn again after anything they show changes.
+
+Settings keep no cache in tests by default; these turn the production caches on.
+"""
+
+import re
+from datetime import timedelta
+from decimal import Decimal as D
+from html import unescape
+
+import pytest
+import time_machine
+from django.core.cache import caches
+from django.urls import reverse
+from django.utils import timezone
+
+from programs import charts, services
+from retrowalk.services import preferences_update
+from tests.conftest import client_for
+from tests.programs.test_program_services import entry, targets_of
+
+
+@pytest.fixture
+def caches_on(settings):
+    settings.CACHES = {
+        name: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": f"fragments-test-{name}"}
+        for name in ("default", "documents", "fragments")
+    }
+    yield
+    for name in settings.CACHES:
+        caches[name].clear()
+
+
+@pytest.fixture
+def drawn(monkeypatch):
+    """How many times the progress charts were drawn (each drawing is a fragment not found kept)."""
+    calls = []
+    draw = charts.progress_panels
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return draw(*args, **kwargs)
+
+    monkeypatch.setattr(charts, "progress_panels", counting)
+    return calls
+
+
+def numbers(html: str) -> list[list[str]]:
+    """The progress chart's "Show the numbers" rows, as text."""
+    table = html.split("Show the numbers", 1)[1].split("</table>", 1)[0]
+    rows = re.findall(r"<tr><td>(.*?)</tr>", table.split("<tbody>", 1)[1], re.S)
+    return [
+        [unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in re.findall(r"<td>(.*?)</td>", "<td>" + row)]
+        for row in rows
+    ]
+
+
+def week_speeds(html: str) -> list[str]:
+    """The chart's week table: each week's speed."""
+    table = html.split('class="table table-sm week-table', 1)[1].split("</table>", 1)[0]
+    return [unescape(speed) for speed in re.findall(r"</th>\s*<td>([^<]*)</td>", table)]
+
+
+@pytest.mark.django_db
+def test_the_chart_is_drawn_once_and_again_after_each_change(
+    caches_on, drawn, patient, screen, prescribe, clinician, clinician_client
+):
+    rx = prescribe(patient, screen(patient))
+    first = clinician_client.get(patient.get_absolute_url()).content.decode()
+    again = clinician_client.get(patient.get_absolute_url()).content.decode()
+    assert len(drawn) == 1  # the second page was answered from the kept fragment
+    assert numbers(again) == numbers(first) and numbers(first)[0][3] == "0 / 30"
+
+    log = services.session_log_create(prescription=rx, by=clinician, entry=entry(minutes=12))
+    page = clinician_client.get(patient.get_absolute_url()).content.decode()
+    assert len(drawn) == 2 and numbers(page)[0][3] == "12 / 30"
+
+    services.session_log_next_day_pain(log=log, by=clinician, pain=4)
+    page = clinician_client.get(patient.get_absolute_url()).content.decode()
+    assert len(drawn) == 3  # the record changed, so the kept chart is not used
+    assert 'id="nd-' not in page and "<td>4</td>" in page
+
+    preferences_update(user=clinician, speed_unit="mph")
+    page = clinician_client.get(patient.get_absolute_url()).content.decode()
+    assert len(drawn) == 4 and "Speed done / planned (mph)" in page
+
+
+@pytest.mark.django_db
+def test_the_week_table_follows_an_adjustment(caches_on, patient, screen, prescribe, clinician, clinician_client):
+    rx = prescribe(patient, screen(patient))
+    before = week_speeds(clinician_client.get(patient.get_absolute_url()).content.decode())
+    services.prescription_adjust(
+        prescription=rx, by=clinician, expected_version=1, weeks=targets_of(rx, {3: {"speed_kmh": D("2.6")}})
+    )
+    after = week_speeds(clinician_client.get(patient.get_absolute_url()).content.decode())
+    assert after[2] == "2.6" and before[2] != "2.6"
+    assert after[:2] == before[:2]
+
+
+@pytest.mark.django_db
+def test_a_new_day_draws_the_chart_again(caches_on, drawn, patient, screen, prescribe, clinician, clinician_client):
+    """A week that was ahead becomes one walked (or missed): the day is part of the key."""
+    prescribe(patient, screen(patient))
+    before = numbers(clinician_client.get(patient.get_absolute_url()).content.decode())
+    with time_machine.travel(timezone.now() + timedelta(days=8), tick=False):
+        page = client_for(clinician).get(patient.get_absolute_url()).content.decode()
+    assert len(drawn) == 2
+    # The second calendar week has begun (still on week 1's targets, none reviewed): done 0, no longer "—".
+    assert before[1][3].startswith("— / ") and numbers(page)[1][3].startswith("0 / ")
+
+
+@pytest.mark.django_db
+def test_the_patient_and_the_clinician_see_the_same_record_in_their_own_units(
+    caches_on, patient, patient_user, screen, prescribe, clinician, clinician_client
+):
+    rx = prescribe(patient, screen(patient))
+    services.session_log_create(prescription=rx, by=clinician, entry=entry(minutes=12))
+    preferences_update(user=clinician, speed_unit="mph")
+    chart = clinician_client.get(patient.get_absolute_url()).content.decode()
+    plan = client_for(patient_user).get(reverse("programs:my_plan")).content.decode()
+    assert "Speed done / planned (mph)" in chart and "Speed done / planned (km/h)" in plan
+    assert numbers(plan)[0][3] == numbers(chart)[0][3] == "12 / 30"
