@@ -170,7 +170,8 @@ def week_formset(*, data=None, unit, template, initial=None, prefix="weeks"):
         initial=initial,
         prefix=prefix,
         weeks=weeks,
-        form_kwargs={"unit": unit, "max_speed_kmh": template.max_speed_kmh},
+        # Every row is a week of the plan: a blank one is an error to show, never a row to skip.
+        form_kwargs={"unit": unit, "max_speed_kmh": template.max_speed_kmh, "empty_permitted": False},
     )
 
 

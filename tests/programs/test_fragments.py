@@ -120,3 +120,31 @@ def test_the_patient_and_the_clinician_see_the_same_record_in_their_own_units(
     plan = client_for(patient_user).get(reverse("programs:my_plan")).content.decode()
     assert "Speed done / planned (mph)" in chart and "Speed done / planned (km/h)" in plan
     assert numbers(plan)[0][3] == numbers(chart)[0][3] == "12 / 30"
+
+
+@pytest.mark.django_db
+def test_a_kept_log_table_posts_the_next_morning_pain_with_this_request_token(
+    caches_on, patient, patient_user, screen, prescribe, clinician
+):
+    """The table is kept; each form after it is drawn anew, so a second clinician's post carries their own token."""
+    rx = prescribe(patient, screen(patient))
+    log = services.session_log_create(prescription=rx, by=clinician, entry=entry(minutes=12))
+    for user in (clinician, patient_user):
+        client = client_for(user)
+        client.handler.enforce_csrf_checks = True
+        url = patient.get_absolute_url() if user == clinician else reverse("programs:my_plan")
+        client.get(url)
+        page = client.get(url).content.decode()
+        assert f'form="nd-form-{log.public_id}"' in page
+        token = re.search(
+            rf'<form id="nd-form-{log.public_id}".*?name="csrfmiddlewaretoken" value="([^"]+)"', page
+        ).group(1)
+        answer = client.post(
+            reverse("programs:next_day", kwargs={"public_id": log.public_id}),
+            {"pain": "3", "csrfmiddlewaretoken": token},
+        )
+        assert answer.status_code == 302
+        log.refresh_from_db()
+        assert log.pain_next_day == 3
+        log.pain_next_day = None
+        log.save(update_fields=["pain_next_day"])

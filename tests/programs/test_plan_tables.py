@@ -67,6 +67,14 @@ def log_rows(context, logs, unit, editable):
     return _rows("programs/_log_table.html", {**context, "p": {"logs": logs, "editable": editable}, "unit": unit})
 
 
+def next_day_forms(context, logs, unit, editable):
+    """The forms the chart's log table draws after itself."""
+    html = render_to_string(
+        "programs/_log_table.html", {**context, "p": {"logs": logs, "editable": editable}, "unit": unit}
+    )
+    return re.findall(r"<form .*?</form>", html, re.S)
+
+
 def plan_log_rows(context, logs, unit, can_add):
     return _rows("programs/_plan_log_table.html", {**context, "logs": logs, "unit": unit, "can_add": can_add})
 
@@ -178,18 +186,24 @@ def test_log_rows_offer_the_next_morning_form_only_where_it_can_be_added():
     assert fell_row.startswith('<tr class="table-danger"><td>5 Mar 2026</td><td>Clinic session</td>')
     assert "<td>1 → 3</td><td>4</td>" in fell_row  # next-morning pain already recorded
     assert "<strong>Near fall" in fell_row and "&lt;b&gt;tripped&lt;/b&gt;" in fell_row
-    assert f'action="/sessions/{walked.public_id}/next-day/"' in walked_row
-    assert '<input type="hidden" name="csrfmiddlewaretoken" value="tok3n">' in walked_row
     assert (
         f'<label class="visually-hidden" for="nd-{walked.public_id}">Pain the morning after 4 Mar (0–10)</label>'
         in (walked_row)
     )
-    assert "form-control-sm" in walked_row and "<td>No</td>" in walked_row
-    # A program that cannot change any more shows a dash instead of the form.
-    assert "<form" not in log_rows(context, [walked], "kmh", False)[0]
+    assert f'<input form="nd-form-{walked.public_id}"' in walked_row and "form-control-sm" in walked_row
+    assert f'<button form="nd-form-{walked.public_id}"' in walked_row and "<td>No</td>" in walked_row
+    # The row's inputs post with the form after the table (the table is kept; the form has the request's token).
+    (form,) = next_day_forms(context, [fell, walked], "kmh", True)
+    assert form == (
+        f'<form id="nd-form-{walked.public_id}" method="post" action="/sessions/{walked.public_id}/next-day/">'
+        '<input type="hidden" name="csrfmiddlewaretoken" value="tok3n"></form>'
+    )
+    # A program that cannot change any more shows a dash instead of the inputs, and no form.
+    assert "nd-form" not in log_rows(context, [walked], "kmh", False)[0]
+    assert next_day_forms(context, [walked], "kmh", False) == []
     (patient_row,) = plan_log_rows(context, [walked], "mph", True)
     assert patient_row.startswith(
         '<tr><td class="text-nowrap">Wed 4 Mar</td><td>12</td><td class="text-nowrap">1.2 mph'
     )
-    assert 'class="form-control" id="nd-' in patient_row
-    assert "<form" not in plan_log_rows(context, [walked], "mph", False)[0]
+    assert f'class="form-control" id="nd-{walked.public_id}"' in patient_row
+    assert "nd-form" not in plan_log_rows(context, [walked], "mph", False)[0]
