@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 
 from programs import progression
 from programs.models import EDITABLE_STATUSES
@@ -231,6 +232,19 @@ def svg_panel(
         panel,
         planned_line=[Point(x(i), y(v)) for i, v in enumerate(planned) if v is not None],
         done_line=[Point(x(i), y(v)) for i, v in enumerate(done) if v is not None],
+    )
+
+
+def panels_of(series: Sequence[ChartWeek], *, prescription, unit: str, palette: Palette = SCREEN):
+    """The program's progress panels, drawn when called: a template calls it only when its
+    {% cache %} fragment is not already kept."""
+    return partial(
+        progress_panels,
+        series,
+        unit=unit,
+        baseline_pain=prescription.baseline_pain,
+        rules=prescription.template,
+        palette=palette,
     )
 
 

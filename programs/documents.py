@@ -20,7 +20,6 @@ import hashlib
 import logging
 import mimetypes
 from datetime import date
-from functools import partial
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
@@ -80,15 +79,7 @@ def plan_context(*, prescription, viewer, today: date, palette: charts.Palette =
             child=patient.condition_code in CHILD_CONDITIONS,
         ),
         "current_week": prescription.current_week if prescription.status in EDITABLE_STATUSES else None,
-        # Drawn only when the page's {% cache %} fragment is not already kept (the template calls it).
-        "panels": partial(
-            charts.progress_panels,
-            series,
-            unit=unit,
-            baseline_pain=prescription.baseline_pain,
-            rules=prescription.template,
-            palette=palette,
-        ),
+        "panels": charts.panels_of(series, prescription=prescription, unit=unit, palette=palette),
         "series": series,
         "record": rows.state(prescription),
         "cues": plan.SAFETY_CUES,

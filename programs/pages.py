@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from functools import partial
 
 from django.utils import timezone
 
@@ -38,14 +37,7 @@ def program_context(*, prescription, user, today: date) -> dict:
             else None
         ),
         "series": series,
-        # Drawn only when the template's {% cache %} fragment is not already kept (the template calls it).
-        "panels": partial(
-            charts.progress_panels,
-            series,
-            unit=unit,
-            baseline_pain=prescription.baseline_pain,
-            rules=prescription.template,
-        ),
+        "panels": charts.panels_of(series, prescription=prescription, unit=unit),
         "record": rows.state(prescription),
         "speed_unit": unit,
         "today": today,

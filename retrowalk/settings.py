@@ -134,10 +134,10 @@ CACHES = {
     "default": _cache("default", 5000),
     # Plan PDFs already made from the same page and paper (about 60 kB each).
     "documents": _cache("documents", 500),
-    # Rendered parts of pages ({% cache ... using="fragments" %}: progress charts, week tables, about
-    # 10 kB each). Their keys hold everything the part is drawn from (the program's version, its
-    # latest log, unit, language, day), so an entry is never stale and each server process keeps its
-    # own, read without a query or a network trip.
+    # Rendered parts of pages ({% cache ... using="fragments" %}: progress charts, week tables,
+    # session-log tables, about 10 kB each). Their keys hold everything the part is drawn from
+    # (the program's version, its latest log, unit, language, day), so an entry is never stale
+    # and each server process keeps its own, read without a query or a network trip.
     "fragments": {
         "BACKEND": _CACHE_BACKENDS["dummy" if CACHE_KIND == "dummy" else "locmem"][0],
         "LOCATION": "retrowalk-fragments",

@@ -10,7 +10,6 @@ from html import unescape
 
 import pytest
 import time_machine
-from django.core.cache import caches
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,17 +17,6 @@ from programs import charts, services
 from retrowalk.services import preferences_update
 from tests.conftest import client_for
 from tests.programs.test_program_services import entry, targets_of
-
-
-@pytest.fixture
-def caches_on(settings):
-    settings.CACHES = {
-        name: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": f"fragments-test-{name}"}
-        for name in ("default", "documents", "fragments")
-    }
-    yield
-    for name in settings.CACHES:
-        caches[name].clear()
 
 
 @pytest.fixture
@@ -63,7 +51,7 @@ def week_speeds(html: str) -> list[str]:
 
 @pytest.mark.django_db
 def test_the_chart_is_drawn_once_and_again_after_each_change(
-    caches_on, drawn, patient, screen, prescribe, clinician, clinician_client
+    production_caches, drawn, patient, screen, prescribe, clinician, clinician_client
 ):
     rx = prescribe(patient, screen(patient))
     first = clinician_client.get(patient.get_absolute_url()).content.decode()
@@ -86,7 +74,9 @@ def test_the_chart_is_drawn_once_and_again_after_each_change(
 
 
 @pytest.mark.django_db
-def test_the_week_table_follows_an_adjustment(caches_on, patient, screen, prescribe, clinician, clinician_client):
+def test_the_week_table_follows_an_adjustment(
+    production_caches, patient, screen, prescribe, clinician, clinician_client
+):
     rx = prescribe(patient, screen(patient))
     before = week_speeds(clinician_client.get(patient.get_absolute_url()).content.decode())
     services.prescription_adjust(
@@ -98,7 +88,9 @@ def test_the_week_table_follows_an_adjustment(caches_on, patient, screen, prescr
 
 
 @pytest.mark.django_db
-def test_a_new_day_draws_the_chart_again(caches_on, drawn, patient, screen, prescribe, clinician, clinician_client):
+def test_a_new_day_draws_the_chart_again(
+    production_caches, drawn, patient, screen, prescribe, clinician, clinician_client
+):
     """A week that was ahead becomes one walked (or missed): the day is part of the key."""
     prescribe(patient, screen(patient))
     before = numbers(clinician_client.get(patient.get_absolute_url()).content.decode())
@@ -111,7 +103,7 @@ def test_a_new_day_draws_the_chart_again(caches_on, drawn, patient, screen, pres
 
 @pytest.mark.django_db
 def test_the_patient_and_the_clinician_see_the_same_record_in_their_own_units(
-    caches_on, patient, patient_user, screen, prescribe, clinician, clinician_client
+    production_caches, patient, patient_user, screen, prescribe, clinician, clinician_client
 ):
     rx = prescribe(patient, screen(patient))
     services.session_log_create(prescription=rx, by=clinician, entry=entry(minutes=12))
@@ -124,7 +116,7 @@ def test_the_patient_and_the_clinician_see_the_same_record_in_their_own_units(
 
 @pytest.mark.django_db
 def test_a_kept_log_table_posts_the_next_morning_pain_with_this_request_token(
-    caches_on, patient, patient_user, screen, prescribe, clinician
+    production_caches, patient, patient_user, screen, prescribe, clinician
 ):
     """The table is kept; each form after it is drawn anew, so a second clinician's post carries their own token."""
     rx = prescribe(patient, screen(patient))

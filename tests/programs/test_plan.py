@@ -10,7 +10,6 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.staticfiles import finders
-from django.core.cache import caches
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -392,18 +391,6 @@ def test_the_protected_plan_names_the_therapist_and_the_harness(
 
 
 @pytest.fixture
-def pdf_store(settings):
-    """The production cache (settings turn caching off under DEBUG, as in the development server)."""
-    settings.CACHES = {
-        name: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": f"test-{name}"}
-        for name in ("default", "documents", "fragments")
-    }
-    yield
-    for name in settings.CACHES:
-        caches[name].clear()
-
-
-@pytest.fixture
 def layouts(monkeypatch):
     """The papers WeasyPrint laid a document out on, in order (each layout still runs)."""
     made = []
@@ -417,7 +404,7 @@ def layouts(monkeypatch):
     return made
 
 
-def test_the_same_page_and_paper_give_the_stored_pdf_and_any_change_a_new_one(pdf_store, layouts):
+def test_the_same_page_and_paper_give_the_stored_pdf_and_any_change_a_new_one(production_caches, layouts):
     page = f"<p>Plan body {uuid.uuid4()}</p>"
     first = documents.render_pdf(page, paper="a4")
     assert documents.render_pdf(page, paper="a4") == first
@@ -443,7 +430,7 @@ def test_without_a_cache_every_pdf_is_laid_out_again(settings, layouts):
 
 @pytest.mark.django_db
 def test_printing_the_same_plan_twice_gives_the_same_pdf_and_records_both(
-    pdf_store, patient, screen, prescribe, patient_client
+    production_caches, patient, screen, prescribe, patient_client
 ):
     from retrowalk.models import AccessAction, AccessRecord
 
