@@ -160,11 +160,14 @@ def prescribe(request, public_id):
     template = form.cleaned_data["template"]
     context["suggestion"] = _suggestion(patient, template, screening)
     plan = services.prescription_plan(template=template, starting_speed_kmh=form.cleaned_data["starting_speed_kmh"])
+    preview = None
     if action == "save" and request.POST.get("weeks-TOTAL_FORMS"):
         weeks = forms.week_formset(data=request.POST, unit=unit, template=template)
     else:
-        weeks = forms.week_formset(unit=unit, template=template, initial=forms.initial_weeks(plan))
-    context.update(weeks=weeks, template=template)
+        preview = forms.initial_weeks(plan)
+        weeks = forms.week_formset(unit=unit, template=template, initial=preview)
+    # An unposted preview's weeks follow from ``preview`` alone: the page keeps them drawn ({% cache %}).
+    context.update(weeks=weeks, template=template, preview=preview)
     if action != "save" or not weeks.is_valid():
         return render(request, "programs/prescribe.html", context)
     try:
