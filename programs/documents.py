@@ -26,6 +26,7 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import caches
+from django.utils.functional import SimpleLazyObject
 
 from programs import charts, plan, selectors
 from programs.models import EDITABLE_STATUSES
@@ -56,11 +57,17 @@ def default_paper(unit: str) -> str:
 
 
 def plan_context(*, prescription, viewer, today: date, palette: charts.Palette = charts.SCREEN) -> dict:
+    """What the plan page and the printable plan show. The progress chart (and the week decisions it
+    reads) is worked out only when drawn: on the plan page, only when its kept part is not already kept."""
     rows = selectors.program_rows(prescription)
-    weeks, logs, decisions = rows.weeks, rows.logs, rows.decisions
+    weeks, logs = rows.weeks, rows.logs
     unit = unit_for(prescription, viewer)
     week_row = next((w for w in weeks if w.week == prescription.current_week), None)
-    series = charts.progress_series(prescription=prescription, weeks=weeks, logs=logs, decisions=decisions, today=today)
+    series = SimpleLazyObject(
+        lambda: charts.progress_series(
+            prescription=prescription, weeks=weeks, logs=logs, decisions=rows.decisions, today=today
+        )
+    )
     patient = prescription.patient
     return {
         "prescription": prescription,
@@ -81,7 +88,7 @@ def plan_context(*, prescription, viewer, today: date, palette: charts.Palette =
         "current_week": prescription.current_week if prescription.status in EDITABLE_STATUSES else None,
         "panels": charts.panels_of(series, prescription=prescription, unit=unit, palette=palette),
         "series": series,
-        "record": rows.state(prescription),
+        "record": rows.state(),
         "cues": plan.SAFETY_CUES,
         "stop_intro": plan.STOP_RULES_INTRO,
         "stop_rules": plan.STOP_RULES,

@@ -196,6 +196,12 @@ class VersionForm(forms.Form):
     default_renderer = WIDGET_RENDERER
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
+    def posted_through(self, form_id: str):
+        """Drawn apart from its <form> (in a kept part of a page), its inputs name it: HTML's form attribute."""
+        for field in self.fields.values():
+            field.widget.attrs["form"] = form_id
+        return self
+
 
 class PauseForm(VersionForm):
     reason = forms.CharField(label="Why pause?", max_length=300, required=False)

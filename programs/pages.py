@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from patients.selectors import latest_screening
 from programs import charts, forms, selectors, services
@@ -13,32 +14,57 @@ from retrowalk.models import speed_unit_of
 
 
 def program_context(*, prescription, user, today: date) -> dict:
-    """Everything the program page and the chart's program section show, in a fixed number of queries."""
+    """Everything the program page and the chart's program section show, in a fixed number of queries.
+
+    The program's part of the page is kept ({% cache %}) for each state of its record, which the logs
+    tell (read at once: they also name the next-morning forms drawn after it). Everything else it shows
+    is read or worked out only when it is drawn (SimpleLazyObject): when it is already kept, never.
+    """
     rows = selectors.program_rows(prescription, deciders=True)
-    weeks, logs, decisions = rows.weeks, rows.logs, rows.decisions
+    logs = rows.logs
     unit = speed_unit_of(user)
-    review = None
-    if prescription.status == PrescriptionStatus.ACTIVE:
-        review = services.review_of(prescription=prescription, logs=logs, weeks=weeks, today=today)
-    series = charts.progress_series(prescription=prescription, weeks=weeks, logs=logs, decisions=decisions, today=today)
+    active = prescription.status == PrescriptionStatus.ACTIVE
+    public_id = prescription.public_id
+    review = SimpleLazyObject(
+        lambda: (
+            services.review_of(prescription=prescription, logs=logs, weeks=rows.weeks, today=today) if active else None
+        )
+    )
+    series = SimpleLazyObject(
+        lambda: charts.progress_series(
+            prescription=prescription, weeks=rows.weeks, logs=logs, decisions=rows.decisions, today=today
+        )
+    )
     version = {"version": prescription.version}
     return {
         "prescription": prescription,
-        "weeks": weeks,
-        "week_in_force": next((w for w in weeks if w.week == prescription.current_week), None),
+        "weeks": SimpleLazyObject(lambda: rows.weeks),
+        "week_in_force": SimpleLazyObject(
+            lambda: next((w for w in rows.weeks if w.week == prescription.current_week), None)
+        ),
         "logs": logs[::-1],
-        "decisions": decisions[::-1],
+        "decisions": SimpleLazyObject(lambda: rows.decisions[::-1]),
         "review": review,
-        "review_form": forms.ReviewForm(initial={**version, "action": review.decision.action}) if review else None,
+        "review_form": SimpleLazyObject(
+            lambda: (
+                forms.ReviewForm(initial={**version, "action": review.decision.action}).posted_through(
+                    f"review-{public_id}"
+                )
+                if active
+                else None
+            )
+        ),
         # Pause, stop and complete post the version alone (a hidden input in the template); resuming asks more.
-        "resume_form": (
-            forms.ResumeForm(initial=version, prescription=prescription)
-            if prescription.status == PrescriptionStatus.PAUSED
-            else None
+        "resume_form": SimpleLazyObject(
+            lambda: (
+                forms.ResumeForm(initial=version, prescription=prescription).posted_through(f"resume-{public_id}")
+                if prescription.status == PrescriptionStatus.PAUSED
+                else None
+            )
         ),
         "series": series,
         "panels": charts.panels_of(series, prescription=prescription, unit=unit),
-        "record": rows.state(prescription),
+        "record": rows.state(),
         "speed_unit": unit,
         "today": today,
         "editable": prescription.status in EDITABLE_STATUSES,

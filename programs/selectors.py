@@ -26,6 +26,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
+from django.utils.functional import cached_property
 
 from patients.models import BalanceScreening, Patient
 from patients.selectors import scoped_lookup
@@ -94,13 +95,36 @@ def chart_programs(*, patient) -> list[Prescription]:
     )
 
 
-@dataclass(frozen=True)
 class ProgramRows:
-    weeks: list[PrescriptionWeek]
-    logs: list[SessionLog]  # oldest first
-    decisions: list[ProgressionDecision]  # oldest first
+    """A program's session logs (one query, read at once: they tell the record's state), its weeks and its
+    week decisions (a query each, read only when first used: on a page whose drawn parts are kept, never)."""
 
-    def state(self, prescription: Prescription) -> tuple:
+    def __init__(self, prescription: Prescription, *, deciders: bool = False):
+        self.prescription = prescription
+        self.deciders = deciders
+        # Ordered within the one program: the models' own orderings start with the program, which joins it back in.
+        self.logs: list[SessionLog] = self._own(  # oldest first
+            SessionLog.objects.filter(prescription=prescription).order_by("session_date", "created_at")
+        )
+
+    @cached_property
+    def weeks(self) -> list[PrescriptionWeek]:
+        return self._own(PrescriptionWeek.objects.filter(prescription=self.prescription).order_by("week"))
+
+    @cached_property
+    def decisions(self) -> list[ProgressionDecision]:  # oldest first
+        decisions = ProgressionDecision.objects.filter(prescription=self.prescription)
+        if self.deciders:
+            decisions = decisions.select_related("decided_by")
+        return self._own(decisions.order_by("decided_on", "created_at"))
+
+    def _own(self, rows) -> list:
+        rows = list(rows)
+        for row in rows:
+            row.prescription = self.prescription
+        return rows
+
+    def state(self) -> tuple:
         """What the program's record holds, to key what is drawn from it (``{% cache %}``).
 
         Weeks and decisions change only with the program's version (services._save); a log is only
@@ -108,23 +132,12 @@ class ProgramRows:
         """
         logs = self.logs
         filled = sum(log.pain_next_day is not None for log in logs)
-        return (prescription.pk, prescription.version, len(logs), logs[-1].pk if logs else None, filled)
+        return (self.prescription.pk, self.prescription.version, len(logs), logs[-1].pk if logs else None, filled)
 
 
 def program_rows(prescription: Prescription, *, deciders: bool = False) -> ProgramRows:
-    """A program's weeks, session logs and week decisions (with who decided, if ``deciders``): three queries."""
-    # Ordered within the one program: the models' own orderings start with the program, which joins it back in.
-    decisions = ProgressionDecision.objects.filter(prescription=prescription).order_by("decided_on", "created_at")
-    parts = (
-        PrescriptionWeek.objects.filter(prescription=prescription).order_by("week"),
-        SessionLog.objects.filter(prescription=prescription).order_by("session_date", "created_at"),
-        decisions.select_related("decided_by") if deciders else decisions,
-    )
-    rows = [list(part) for part in parts]
-    for part in rows:
-        for row in part:
-            row.prescription = prescription
-    return ProgramRows(*rows)
+    """A program's weeks, session logs and (when used) week decisions, with who decided if ``deciders``."""
+    return ProgramRows(prescription, deciders=deciders)
 
 
 def plan_of(programs: list[Prescription]) -> Prescription | None:

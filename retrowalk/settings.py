@@ -134,15 +134,11 @@ CACHES = {
     "default": _cache("default", 5000),
     # Plan PDFs already made from the same page and paper (about 60 kB each).
     "documents": _cache("documents", 500),
-    # Rendered parts of pages ({% cache ... using="fragments" %}: progress charts, week tables,
-    # session-log tables, about 10 kB each). Their keys hold everything the part is drawn from
-    # (the program's version, its latest log, unit, language, day), so an entry is never stale
-    # and each server process keeps its own, read without a query or a network trip.
-    "fragments": {
-        "BACKEND": _CACHE_BACKENDS["dummy" if CACHE_KIND == "dummy" else "locmem"][0],
-        "LOCATION": "retrowalk-fragments",
-        "OPTIONS": {"MAX_ENTRIES": 3000},
-    },
+    # Rendered parts of pages ({% cache ... using="fragments" %}: a program's record on the chart and the
+    # program page, the plan page's weeks, progress and logs, a prescribing preview; 10 to 40 kB each).
+    # Their keys hold everything the part is drawn from (the program's version and logs, unit, language,
+    # day), so an entry is never stale; with RETROWALK_CACHE=database every server reads the same ones.
+    "fragments": _cache("fragments", 3000),
 }
 
 DATABASES = {

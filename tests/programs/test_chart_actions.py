@@ -16,14 +16,19 @@ from tests.programs.test_program_services import _walk_a_week
 
 
 class _Page(HTMLParser):
-    """Every id on the page, and each form's action with its hidden inputs."""
+    """Every id on the page, and each form's action with its hidden inputs: those inside it and those
+    elsewhere that name it (HTML's form attribute, as in the kept parts of the page)."""
 
     def __init__(self, html: str):
         super().__init__()
         self.ids: Counter = Counter()
         self.forms: dict[str, dict[str, str]] = {}
         self._form: dict | None = None
+        self._by_id: dict[str, dict] = {}
+        self._owned: list[tuple[str, str, str]] = []
         self.feed(html)
+        for form_id, name, value in self._owned:
+            self._by_id[form_id][name] = value
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -31,8 +36,13 @@ class _Page(HTMLParser):
             self.ids[attrs["id"]] += 1
         if tag == "form":
             self._form = self.forms.setdefault(attrs.get("action", ""), {})
-        elif tag == "input" and attrs.get("type") == "hidden" and self._form is not None:
-            self._form[attrs["name"]] = attrs.get("value", "")
+            if "id" in attrs:
+                self._by_id[attrs["id"]] = self._form
+        elif tag == "input" and attrs.get("type") == "hidden":
+            if "form" in attrs:
+                self._owned.append((attrs["form"], attrs["name"], attrs.get("value", "")))
+            elif self._form is not None:
+                self._form[attrs["name"]] = attrs.get("value", "")
 
     def handle_endtag(self, tag):
         if tag == "form":

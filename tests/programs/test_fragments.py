@@ -140,3 +140,68 @@ def test_a_kept_log_table_posts_the_next_morning_pain_with_this_request_token(
         assert log.pain_next_day == 3
         log.pain_next_day = None
         log.save(update_fields=["pain_next_day"])
+
+
+def _token_of(page: str, form_id: str) -> str:
+    return re.search(rf'<form id="{form_id}".*?name="csrfmiddlewaretoken" value="([^"]+)"', page, re.S).group(1)
+
+
+@pytest.mark.django_db
+def test_a_kept_program_part_posts_each_action_with_this_request_token(
+    production_caches, drawn, patient, screen, prescribe, clinician, other_clinician
+):
+    """The summary, actions, review and tables are kept once for both clinicians of the care team; the forms
+    their buttons post through are drawn for each request, so the second clinician posts with their own token."""
+    patient.care_team.add(other_clinician)
+    rx = prescribe(patient, screen(patient))
+    first, second = client_for(clinician), client_for(other_clinician)
+    second.handler.enforce_csrf_checks = True
+    first.get(patient.get_absolute_url())
+    page = second.get(patient.get_absolute_url()).content.decode()
+    assert len(drawn) == 1  # the second clinician's page came from the kept part
+    for action in ("pause", "review", "complete", "stop"):
+        assert f'form="{action}-{rx.public_id}"' in page  # a button or input inside the kept part names its form
+        assert page.count(f'<form id="{action}-{rx.public_id}"') == 1
+    answer = second.post(
+        reverse("programs:pause", kwargs={"public_id": rx.public_id}),
+        {"version": "1", "reason": "flu", "csrfmiddlewaretoken": _token_of(page, f"pause-{rx.public_id}")},
+    )
+    assert answer.status_code == 302
+    rx.refresh_from_db()
+    assert rx.status == "paused" and rx.pause_reason == "flu" and rx.version == 2
+    # Paused, the program's part is drawn again: resume instead of pause, its protection inputs in the resume form.
+    page = second.get(patient.get_absolute_url()).content.decode()
+    assert len(drawn) == 2 and "Paused:</strong> flu" in page
+    assert f'<form id="pause-{rx.public_id}"' not in page and f'<form id="resume-{rx.public_id}"' in page
+    assert re.search(rf'<input type="radio" name="protection" value="standard"[^>]* form="resume-{rx.public_id}"', page)
+
+
+@pytest.mark.django_db
+def test_a_prescribing_preview_is_drawn_once_for_the_same_weeks(
+    production_caches, monkeypatch, patient, screen, oa_template, clinician, clinician_client
+):
+    from programs.forms import BaseWeekFormSet
+    from tests.programs.conftest import prescribe_post
+
+    screen(patient)
+    drawings = []
+    context = BaseWeekFormSet.get_context  # what the formset's template is drawn from, each time it is drawn
+    monkeypatch.setattr(BaseWeekFormSet, "get_context", lambda self: drawings.append(1) or context(self))
+    url = reverse("programs:prescribe", kwargs={"public_id": patient.public_id})
+
+    def preview(speed):
+        data = prescribe_post(oa_template, speed=speed, action="preview")
+        page = clinician_client.post(url, {k: v for k, v in data.items() if not k.startswith("weeks-")})
+        return unescape(page.content.decode())
+
+    def speeds(page):
+        return re.findall(r'name="weeks-\d+-speed_kmh" value="([^"]+)"', page)
+
+    slow = preview("2.0")
+    again = preview("2.0")
+    assert len(drawings) == 1 and speeds(again) == speeds(slow) and len(speeds(slow)) == oa_template.weeks
+    faster = preview("2.4")
+    assert len(drawings) == 2 and speeds(faster) != speeds(slow)
+    preferences_update(user=clinician, speed_unit="mph")
+    in_mph = preview("2.0")  # km/h posted as the form's unit says; the weeks are drawn again in mph
+    assert len(drawings) == 3 and "Speed (mph)" in in_mph

@@ -67,11 +67,9 @@ def log_rows(context, logs, unit, editable):
     return _rows("programs/_log_table.html", {**context, "p": {"logs": logs, "editable": editable}, "unit": unit})
 
 
-def next_day_forms(context, logs, unit, editable):
-    """The forms the chart's log table draws after itself."""
-    html = render_to_string(
-        "programs/_log_table.html", {**context, "p": {"logs": logs, "editable": editable}, "unit": unit}
-    )
+def next_day_forms(context, logs):
+    """The forms a page draws after its kept session-log table, for the logs still without next-morning pain."""
+    html = render_to_string("programs/_next_day_forms.html", {**context, "logs": logs})
     return re.findall(r"<form .*?</form>", html, re.S)
 
 
@@ -193,14 +191,13 @@ def test_log_rows_offer_the_next_morning_form_only_where_it_can_be_added():
     assert f'<input form="nd-form-{walked.public_id}"' in walked_row and "form-control-sm" in walked_row
     assert f'<button form="nd-form-{walked.public_id}"' in walked_row and "<td>No</td>" in walked_row
     # The row's inputs post with the form after the table (the table is kept; the form has the request's token).
-    (form,) = next_day_forms(context, [fell, walked], "kmh", True)
+    (form,) = next_day_forms(context, [fell, walked])
     assert form == (
         f'<form id="nd-form-{walked.public_id}" method="post" action="/sessions/{walked.public_id}/next-day/">'
         '<input type="hidden" name="csrfmiddlewaretoken" value="tok3n"></form>'
     )
-    # A program that cannot change any more shows a dash instead of the inputs, and no form.
+    # A program that cannot change any more shows a dash instead of the inputs (and its page draws no form).
     assert "nd-form" not in log_rows(context, [walked], "kmh", False)[0]
-    assert next_day_forms(context, [walked], "kmh", False) == []
     (patient_row,) = plan_log_rows(context, [walked], "mph", True)
     assert patient_row.startswith(
         '<tr><td class="text-nowrap">Wed 4 Mar</td><td>12</td><td class="text-nowrap">1.2 mph'
