@@ -113,6 +113,9 @@ def database_from_url(url: str, *, name: str = "DATABASE_URL", base_dir: Path | 
     options = entry.setdefault("OPTIONS", {})
     if pool_size:
         options["pool"] = {"min_size": 1, "max_size": pool_size, "timeout": 10}
+    # Parameters sent apart from the SQL: psycopg then prepares a statement it has run five times on a
+    # connection, and PostgreSQL reuses its plan for as long as the pool keeps the connection.
+    options["server_side_binding"] = env_bool("DATABASE_SERVER_SIDE_BINDING", True)
     entry["CONN_MAX_AGE"] = max_age
     entry.pop("DISABLE_SERVER_SIDE_CURSORS", None)
     return entry
