@@ -100,8 +100,13 @@ def test_database_urls_are_parsed(tmp_path):
         "db.internal",
         "6543",
     )
-    # Django's connection pool on PostgreSQL, with a health check before a connection is reused.
-    assert pg["OPTIONS"] == {"sslmode": "require", "pool": {"min_size": 1, "max_size": 4, "timeout": 10}}
+    # Django's connection pool on PostgreSQL, with a health check before a connection is reused, and
+    # parameters bound on the server (psycopg prepares the statements a connection runs again and again).
+    assert pg["OPTIONS"] == {
+        "sslmode": "require",
+        "pool": {"min_size": 1, "max_size": 4, "timeout": 10},
+        "server_side_binding": True,
+    }
     assert (pg["CONN_MAX_AGE"], pg["CONN_HEALTH_CHECKS"]) == (0, True)
     assert database_from_url("sqlite:///rel.db", base_dir=tmp_path)["NAME"] == str(tmp_path / "rel.db")
     assert database_from_url("sqlite:////abs/path.db")["NAME"] == "/abs/path.db"
@@ -122,3 +127,12 @@ def test_the_pool_can_be_sized_or_turned_off_for_persistent_connections(monkeypa
     monkeypatch.setenv("DATABASE_POOL_SIZE", "0")
     entry = database_from_url("postgres://h/db")
     assert ("pool" not in entry["OPTIONS"], entry["CONN_MAX_AGE"]) == (True, 60)
+
+
+def test_server_side_binding_can_be_turned_off_for_a_transaction_pooler(monkeypatch):
+    monkeypatch.setenv("DATABASE_SERVER_SIDE_BINDING", "false")
+    assert database_from_url("postgres://h/db")["OPTIONS"]["server_side_binding"] is False
+    monkeypatch.setenv("DATABASE_SERVER_SIDE_BINDING", "sometimes")
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_SERVER_SIDE_BINDING"):
+        database_from_url("postgres://h/db")
+    assert "server_side_binding" not in database_from_url("sqlite:////abs/path.db").get("OPTIONS", {})
