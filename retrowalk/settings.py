@@ -138,7 +138,9 @@ CACHES = {
     # program page, the plan page's weeks, progress and logs, a prescribing preview; 10 to 40 kB each).
     # Their keys hold everything the part is drawn from (the program's version and logs, unit, language,
     # day), so an entry is never stale; with RETROWALK_CACHE=database every server reads the same ones.
-    "fragments": _cache("fragments", 3000),
+    # About two a patient with a program (chart and plan): room for a clinic's in the database; a process's
+    # memory holds the most recent.
+    "fragments": _cache("fragments", 20000 if CACHE_KIND == "database" else 2000),
 }
 
 DATABASES = {

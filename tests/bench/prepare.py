@@ -141,6 +141,8 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.conf import settings
+    from django.core.cache import caches
     from django.db import connection
     from django.utils import timezone
 
@@ -152,6 +154,10 @@ def main() -> None:
             cursor.execute(f"DELETE FROM {table} WHERE note LIKE %s", [f"{LOG_NOTE}%"])  # noqa: S608 - fixed names
             # Vacuumed now, so autovacuum does not start in the middle of a measurement.
             cursor.execute(f"VACUUM ANALYZE {table}")
+    # Every cache starts empty, as after a deployment: nothing an earlier run (or an earlier version of the
+    # code) kept is found, and the warm-up alone fills them.
+    for alias in settings.CACHES:
+        caches[alias].clear()
     caseload = _caseload()
     found = pages(caseload=caseload, search=SEARCH_NAME, today=timezone.localdate())
     clients = {"clinician": signed_in_client(caseload.clinician), "patient": signed_in_client(caseload.patient_user)}
