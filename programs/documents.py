@@ -62,7 +62,6 @@ def plan_context(*, prescription, viewer, today: date, palette: charts.Palette =
     rows = selectors.program_rows(prescription)
     weeks, logs = rows.weeks, rows.logs
     unit = unit_for(prescription, viewer)
-    week_row = next((w for w in weeks if w.week == prescription.current_week), None)
     series = SimpleLazyObject(
         lambda: charts.progress_series(
             prescription=prescription, weeks=weeks, logs=logs, decisions=rows.decisions, today=today
@@ -79,7 +78,7 @@ def plan_context(*, prescription, viewer, today: date, palette: charts.Palette =
         "planned_end": plan.planned_end(prescription, len(weeks)),
         "next": plan.next_session(
             prescription=prescription,
-            week_row=week_row,
+            week_row=rows.week_in_force,
             weeks=len(weeks),
             logs=logs,
             today=today,

@@ -39,9 +39,7 @@ def program_context(*, prescription, user, today: date) -> dict:
     return {
         "prescription": prescription,
         "weeks": SimpleLazyObject(lambda: rows.weeks),
-        "week_in_force": SimpleLazyObject(
-            lambda: next((w for w in rows.weeks if w.week == prescription.current_week), None)
-        ),
+        "week_in_force": SimpleLazyObject(lambda: rows.week_in_force),
         "logs": logs[::-1],
         "decisions": SimpleLazyObject(lambda: rows.decisions[::-1]),
         "review": review,

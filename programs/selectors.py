@@ -112,6 +112,10 @@ class ProgramRows:
         return self._own(PrescriptionWeek.objects.filter(prescription=self.prescription).order_by("week"))
 
     @cached_property
+    def week_in_force(self) -> PrescriptionWeek | None:
+        return next((w for w in self.weeks if w.week == self.prescription.current_week), None)
+
+    @cached_property
     def decisions(self) -> list[ProgressionDecision]:  # oldest first
         decisions = ProgressionDecision.objects.filter(prescription=self.prescription)
         if self.deciders:
