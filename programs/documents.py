@@ -73,6 +73,7 @@ def plan_context(*, prescription, viewer, today: date, palette: charts.Palette =
         "patient": patient,
         "weeks": weeks,
         "logs": logs[::-1],
+        "next_morning": rows.awaiting_next_morning(today),
         "unit": unit,
         "today": today,
         "planned_end": plan.planned_end(prescription, len(weeks)),

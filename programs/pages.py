@@ -25,6 +25,7 @@ def program_context(*, prescription, user, today: date) -> dict:
     unit = speed_unit_of(user)
     active = prescription.status == PrescriptionStatus.ACTIVE
     public_id = prescription.public_id
+    editable = prescription.status in EDITABLE_STATUSES
     review = SimpleLazyObject(
         lambda: (
             services.review_of(prescription=prescription, logs=logs, weeks=rows.weeks, today=today) if active else None
@@ -65,7 +66,9 @@ def program_context(*, prescription, user, today: date) -> dict:
         "record": rows.state(),
         "speed_unit": unit,
         "today": today,
-        "editable": prescription.status in EDITABLE_STATUSES,
+        "editable": editable,
+        # The logs whose next-morning pain can still be added (their inputs are in the kept log table).
+        "next_morning": rows.awaiting_next_morning(today) if editable else [],
     }
 
 

@@ -19,6 +19,15 @@ from programs import template_rules
 BACKWARD_TEST_METRES = Decimal(3)  # the 3-metre backward walk test [B1]
 FORWARD_FRACTION = Decimal("0.5")  # else 50 % of comfortable forward speed [S1] (CLINICAL.md s5)
 TENTH = Decimal("0.1")
+# The advance rules ask whether pain was worse the next day over the last week (CLINICAL.md s5 [G2][G3][T8]):
+# a session's next-morning pain is taken for a week after it, while it is still the morning after, not a
+# recollection weeks later that no decision reads.
+NEXT_MORNING_DAYS = 7
+
+
+def takes_next_morning_pain(session_date: date, today: date) -> bool:
+    """Whether the pain of the morning after a session can still be added today."""
+    return (today - session_date).days <= NEXT_MORNING_DAYS
 
 
 def round_speed(kmh: Decimal) -> Decimal:

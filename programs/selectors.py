@@ -122,6 +122,14 @@ class ProgramRows:
             decisions = decisions.select_related("decided_by")
         return self._own(decisions.order_by("decided_on", "created_at"))
 
+    def awaiting_next_morning(self, today: date) -> list[SessionLog]:
+        """The logs (newest first) whose next-morning pain is missing and can still be added."""
+        return [
+            log
+            for log in reversed(self.logs)
+            if log.pain_next_day is None and progression.takes_next_morning_pain(log.session_date, today)
+        ]
+
     def _own(self, rows) -> list:
         rows = list(rows)
         for row in rows:

@@ -660,6 +660,11 @@ def session_log_next_day_pain(*, log: SessionLog, by, pain: int) -> SessionLog:
         raise PrescriptionError("Only the patient or a clinician on the care team can add to this log.")
     if locked.pain_next_day is not None:
         raise PrescriptionError("The next-morning pain of this session is already recorded.")
+    if not progression.takes_next_morning_pain(locked.session_date, timezone.localdate()):
+        raise PrescriptionError(
+            _("The next-morning pain can be added up to %(days)d days after the session.")
+            % {"days": progression.NEXT_MORNING_DAYS}
+        )
     locked.pain_next_day = pain
     locked.full_clean()
     locked._history_user = by

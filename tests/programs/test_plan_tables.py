@@ -63,18 +63,23 @@ def progress_rows(series, unit):
     return _rows("programs/_progress_chart.html", {"p": {"series": series, "panels": []}, "unit": unit})
 
 
-def log_rows(context, logs, unit, editable):
-    return _rows("programs/_log_table.html", {**context, "p": {"logs": logs, "editable": editable}, "unit": unit})
+def log_rows(context, logs, unit, next_morning):
+    return _rows(
+        "programs/_log_table.html", {**context, "p": {"logs": logs, "next_morning": next_morning}, "unit": unit}
+    )
 
 
 def next_day_forms(context, logs):
-    """The forms a page draws after its kept session-log table, for the logs still without next-morning pain."""
+    """The forms a page draws after its kept session-log table, for the logs whose next-morning pain can be added."""
     html = render_to_string("programs/_next_day_forms.html", {**context, "logs": logs})
     return re.findall(r"<form .*?</form>", html, re.S)
 
 
-def plan_log_rows(context, logs, unit, can_add):
-    return _rows("programs/_plan_log_table.html", {**context, "logs": logs, "unit": unit, "can_add": can_add})
+def plan_log_rows(context, logs, unit, can_add, next_morning):
+    return _rows(
+        "programs/_plan_log_table.html",
+        {**context, "logs": logs, "unit": unit, "can_add": can_add, "next_morning": next_morning},
+    )
 
 
 def test_patient_week_rows_mark_this_week_and_say_rest_only_between_bouts():
@@ -180,7 +185,7 @@ def _logs():
 def test_log_rows_offer_the_next_morning_form_only_where_it_can_be_added():
     fell, walked = _logs()
     context = {"csrf_token": "tok3n"}
-    fell_row, walked_row = log_rows(context, [fell, walked], "kmh", True)
+    fell_row, walked_row = log_rows(context, [fell, walked], "kmh", [walked])
     assert fell_row.startswith('<tr class="table-danger"><td>5 Mar 2026</td><td>Clinic session</td>')
     assert "<td>1 → 3</td><td>4</td>" in fell_row  # next-morning pain already recorded
     assert "<strong>Near fall" in fell_row and "&lt;b&gt;tripped&lt;/b&gt;" in fell_row
@@ -191,16 +196,18 @@ def test_log_rows_offer_the_next_morning_form_only_where_it_can_be_added():
     assert f'<input form="nd-form-{walked.public_id}"' in walked_row and "form-control-sm" in walked_row
     assert f'<button form="nd-form-{walked.public_id}"' in walked_row and "<td>No</td>" in walked_row
     # The row's inputs post with the form after the table (the table is kept; the form has the request's token).
-    (form,) = next_day_forms(context, [fell, walked])
+    (form,) = next_day_forms(context, [walked])
     assert form == (
         f'<form id="nd-form-{walked.public_id}" method="post" action="/sessions/{walked.public_id}/next-day/">'
         '<input type="hidden" name="csrfmiddlewaretoken" value="tok3n"></form>'
     )
-    # A program that cannot change any more shows a dash instead of the inputs (and its page draws no form).
-    assert "nd-form" not in log_rows(context, [walked], "kmh", False)[0]
-    (patient_row,) = plan_log_rows(context, [walked], "mph", True)
+    # A log past its next-morning window, or of a program that cannot change any more, shows a dash instead.
+    assert "nd-form" not in log_rows(context, [walked], "kmh", [])[0]
+    assert "<td>1 → 3</td><td>—</td>" in log_rows(context, [walked], "kmh", [])[0]
+    (patient_row,) = plan_log_rows(context, [walked], "mph", True, [walked])
     assert patient_row.startswith(
         '<tr><td class="text-nowrap">Wed 4 Mar</td><td>12</td><td class="text-nowrap">1.2 mph'
     )
     assert f'class="form-control" id="nd-{walked.public_id}"' in patient_row
-    assert "nd-form" not in plan_log_rows(context, [walked], "mph", False)[0]
+    assert "nd-form" not in plan_log_rows(context, [walked], "mph", False, [walked])[0]
+    assert "nd-form" not in plan_log_rows(context, [walked], "mph", True, [])[0]

@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
+import time_machine
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +15,7 @@ from programs import services
 from programs.models import Prescription, PrescriptionWeek, ProgramTemplate, ProgressionDecision, SessionLog
 from programs.progression import WeekTarget
 from retrowalk.services import preferences_update
+from tests.conftest import client_for
 from tests.programs.conftest import FULL_PROTECTION, prescribe_post
 
 TODAY = timezone.localdate
@@ -339,6 +341,31 @@ def test_the_patient_logs_a_home_session(patient_client, patient, screen, prescr
     rx = prescribe(patient, screen(patient))
     patient_client.post(reverse("programs:log", kwargs={"public_id": rx.public_id}), log_post())
     assert SessionLog.objects.get().setting == "home"
+
+
+@pytest.mark.django_db
+def test_the_next_morning_pain_is_taken_for_seven_days_after_the_session(
+    patient, screen, prescribe, clinician, patient_user
+):
+    """The chart and the plan offer the input while it is still the morning after (CLINICAL.md s5: the last
+    week); later the page shows a dash and a late post is refused with the reason, changing nothing."""
+    rx = prescribe(patient, screen(patient))
+    log = services.session_log_create(prescription=rx, by=clinician, entry=entry())
+    plan = reverse("programs:my_plan")
+    next_day = reverse("programs:next_day", kwargs={"public_id": log.public_id})
+    with time_machine.travel(timezone.now() + timedelta(days=7), tick=False):
+        assert f'id="nd-form-{log.public_id}"' in client_for(patient_user).get(plan).content.decode()
+    with time_machine.travel(timezone.now() + timedelta(days=8), tick=False):
+        patient_client = client_for(patient_user)
+        page = patient_client.get(plan).content.decode()
+        assert "Sessions you logged" in page and f"nd-{log.public_id}" not in page
+        answer = patient_client.post(next_day, {"pain": "3"}, follow=True)
+        assert "can be added up to 7 days after the session" in answer.content.decode()
+    log.refresh_from_db()
+    assert log.pain_next_day is None
+    client_for(patient_user).post(next_day, {"pain": "3"})
+    log.refresh_from_db()
+    assert log.pain_next_day == 3
 
 
 @pytest.mark.django_db

@@ -266,3 +266,9 @@ def test_personalised_speeds_never_exceed_the_cap():
     ]
     speeds = [t.speed_kmh for t in p.personalise(weeks=weeks, starting_speed_kmh=D("3.0"), max_speed_kmh=D("5.0"))]
     assert speeds == [D("3.0"), D("4.5"), D("5.0")]
+
+
+@pytest.mark.parametrize("days_after, taken", [(0, True), (1, True), (7, True), (8, False), (40, False)])
+def test_the_next_morning_pain_is_taken_for_a_week_after_the_session(days_after, taken):
+    day = date(2026, 3, 4)
+    assert p.takes_next_morning_pain(day, day + timedelta(days=days_after)) is taken
