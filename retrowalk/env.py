@@ -113,9 +113,12 @@ def database_from_url(url: str, *, name: str = "DATABASE_URL", base_dir: Path | 
     options = entry.setdefault("OPTIONS", {})
     if pool_size:
         options["pool"] = {"min_size": 1, "max_size": pool_size, "timeout": 10}
-    # Parameters sent apart from the SQL: psycopg then prepares a statement it has run five times on a
-    # connection, and PostgreSQL reuses its plan for as long as the pool keeps the connection.
+    # Parameters sent apart from the SQL, and statements prepared once psycopg has run them five times on a
+    # connection: PostgreSQL then reuses its plan for as long as the pool keeps the connection. Django turns
+    # preparing off unless asked (for poolers in front of PostgreSQL, such as PgBouncer in transaction mode,
+    # that cannot keep a prepared statement): DATABASE_PREPARED_STATEMENTS=false does so here.
     options["server_side_binding"] = env_bool("DATABASE_SERVER_SIDE_BINDING", True)
+    options["prepare_threshold"] = 5 if env_bool("DATABASE_PREPARED_STATEMENTS", True) else None
     entry["CONN_MAX_AGE"] = max_age
     entry.pop("DISABLE_SERVER_SIDE_CURSORS", None)
     return entry

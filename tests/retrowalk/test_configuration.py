@@ -101,11 +101,12 @@ def test_database_urls_are_parsed(tmp_path):
         "6543",
     )
     # Django's connection pool on PostgreSQL, with a health check before a connection is reused, and
-    # parameters bound on the server (psycopg prepares the statements a connection runs again and again).
+    # parameters bound on the server and the statements a connection runs again and again prepared.
     assert pg["OPTIONS"] == {
         "sslmode": "require",
         "pool": {"min_size": 1, "max_size": 4, "timeout": 10},
         "server_side_binding": True,
+        "prepare_threshold": 5,
     }
     assert (pg["CONN_MAX_AGE"], pg["CONN_HEALTH_CHECKS"]) == (0, True)
     assert database_from_url("sqlite:///rel.db", base_dir=tmp_path)["NAME"] == str(tmp_path / "rel.db")
@@ -136,3 +137,27 @@ def test_server_side_binding_can_be_turned_off_for_a_transaction_pooler(monkeypa
     with pytest.raises(ImproperlyConfigured, match="DATABASE_SERVER_SIDE_BINDING"):
         database_from_url("postgres://h/db")
     assert "server_side_binding" not in database_from_url("sqlite:////abs/path.db").get("OPTIONS", {})
+
+
+def test_prepared_statements_can_be_turned_off_for_a_transaction_pooler(monkeypatch):
+    monkeypatch.setenv("DATABASE_PREPARED_STATEMENTS", "false")
+    assert database_from_url("postgres://h/db")["OPTIONS"]["prepare_threshold"] is None
+    monkeypatch.setenv("DATABASE_PREPARED_STATEMENTS", "later")
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_PREPARED_STATEMENTS"):
+        database_from_url("postgres://h/db")
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_postgresql_plans_a_statement_run_again_and_again_once():
+    """The settings reach the connection: after five runs psycopg prepares the query on the server."""
+    from django.db import connection
+
+    from retrowalk.models import AccessRecord
+
+    for _ in range(6):
+        list(AccessRecord.objects.filter(username="nobody-prepared"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        statements = [row[0] for row in cursor.fetchall()]
+    assert any("nobody" not in sql and "retrowalk_accessrecord" in sql and "$1" in sql for sql in statements)
