@@ -1,16 +1,33 @@
-"""Migration operations for rules only PostgreSQL can hold (time-dependent
-CHECKs, triggers). On SQLite they do nothing; model validation still applies
-there, and the tests for them are marked ``postgres``."""
+"""Migration operations for the rules the database itself holds, whatever code writes to it: time-dependent
+checks and triggers, written once for PostgreSQL (PL/pgSQL functions) and once for SQLite (triggers that
+``SELECT RAISE(ABORT, …)``), each with the same message. Each runs only on its own database.
+
+On SQLite, Django alters a table by building a new one and copying the rows across, which drops the
+table's triggers: a migration that alters one of the guarded tables must create its SQLite triggers
+again. ``tests/retrowalk/test_database_rules.py`` fails when one is missing.
+"""
 
 from django.db import migrations
 
 
-def postgres_sql(forward: str, backward: str) -> migrations.RunPython:
-    def run(sql):
+def _on(vendor: str, forward: str | list[str], backward: str | list[str]) -> migrations.RunPython:
+    def run(statements):
+        statements = [statements] if isinstance(statements, str) else statements
+
         def apply(apps, schema_editor):
-            if schema_editor.connection.vendor == "postgresql":
-                schema_editor.execute(sql)
+            if schema_editor.connection.vendor == vendor:
+                for sql in statements:
+                    schema_editor.execute(sql)
 
         return apply
 
     return migrations.RunPython(run(forward), run(backward))
+
+
+def postgres_sql(forward: str, backward: str) -> migrations.RunPython:
+    return _on("postgresql", forward, backward)
+
+
+def sqlite_sql(forward: list[str], backward: list[str]) -> migrations.RunPython:
+    """SQLite runs one statement at a time: a trigger (its whole BEGIN … END) is one."""
+    return _on("sqlite", forward, backward)

@@ -155,7 +155,6 @@ def test_access_records_are_read_only_in_the_admin(world, admin_ids):
     assert record.username == "x"  # as created by the fixture, unchanged
 
 
-@pytest.mark.postgres
 def test_the_database_refuses_to_edit_or_delete_access_records(world):
     """SECURITY.md: Audit rows are written in the same transaction as the change"""
     world.client("treating").get(f"/patients/{world.patient.public_id}/")

@@ -1,0 +1,81 @@
+"""The rules the database holds itself (retrowalk.migration_ops) are there on PostgreSQL and on SQLite,
+whole, and go with their migrations when those are rolled back."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from patients.models import BalanceScreening
+
+POSTGRES_TRIGGERS = {
+    "accessrecord_append_only",
+    "retrowalk_prescription_gate",
+    "retrowalk_screening_immutable",
+    "retrowalk_session_log_guard",
+}
+SQLITE_TRIGGERS = {
+    *(
+        f"retrowalk_patient_{date}_not_future_{event}"
+        for date in ("birth_date", "surgery_date", "stroke_date")
+        for event in ("insert", "update")
+    ),
+    "retrowalk_screening_not_deleted",
+    "retrowalk_screening_immutable",
+    "retrowalk_prescription_gate_insert",
+    "retrowalk_prescription_gate_update",
+    "retrowalk_session_log_guard_insert",
+    "retrowalk_session_log_guard_update",
+    "retrowalk_accessrecord_append_only_update",
+    "retrowalk_accessrecord_append_only_delete",
+}
+# The migrations that hold the rules on SQLite, latest of each app first, and the state before them.
+SQLITE_RULES = [("programs", "0010"), ("retrowalk", "0004"), ("patients", "0007")]
+
+
+def triggers() -> set[str]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        return {row[0] for row in cursor.fetchall()}
+
+
+def expected() -> set[str]:
+    return POSTGRES_TRIGGERS if connection.vendor == "postgresql" else SQLITE_TRIGGERS
+
+
+@pytest.mark.django_db
+def test_every_rule_of_the_database_is_there_after_the_migrations():
+    """On SQLite a migration that alters a guarded table rebuilds it without its triggers: this fails then."""
+    assert triggers() == expected()
+
+
+@pytest.mark.django_db
+def test_the_sqlite_screening_trigger_guards_every_column_but_the_void():
+    """PostgreSQL compares whole rows; SQLite names the columns, so a new column must be named too."""
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL's trigger compares the whole row")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'retrowalk_screening_immutable'")
+        (sql,) = cursor.fetchone()
+    guarded = set(re.findall(r"NEW\.(\w+) IS NOT OLD\.\1", sql))
+    columns = {field.column for field in BalanceScreening._meta.concrete_fields}
+    assert guarded == columns - {"voided_at", "void_reason"}
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_rolling_the_migrations_back_takes_their_rules_with_them():
+    for app, migration in SQLITE_RULES:
+        call_command("migrate", app, migration, verbosity=0)
+    try:
+        left = triggers()
+        if connection.vendor == "sqlite":
+            assert left == set()
+        else:  # the SQLite rules' migrations do nothing on PostgreSQL
+            assert left == POSTGRES_TRIGGERS
+    finally:
+        call_command("migrate", verbosity=0)
+    assert triggers() == expected()
