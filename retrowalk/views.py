@@ -1,11 +1,12 @@
 import secrets
+import sys
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.db import DatabaseError, connection
-from django.http import HttpResponseServerError, JsonResponse
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.views.decorators.cache import never_cache
@@ -84,13 +85,25 @@ def _error_page(template: str, status: int):
     return view
 
 
+# How long a browser is asked to wait before trying again when the database cannot be reached.
+RETRY_AFTER_SECONDS = 30
+
+
 def server_error(request):
     """The 500 page: no request context (it must render when the database is down), and an error reference.
 
     The reference is also on the log line of the failure (retrowalk.logs), so support can find one from the other.
+    When the failure is the database not answering (a restart, a network cut), the page is a 503 that says the
+    service is briefly unavailable: nothing is wrong with what the user did, and trying again soon will work.
+    Django calls this view while it handles the exception, and hands it only the request: the exception is
+    ``sys.exception()``.
     """
     reference = secrets.token_hex(4).upper()
     request.error_reference = reference
+    if isinstance(sys.exception(), (OperationalError, InterfaceError)):
+        response = HttpResponse(loader.get_template("503.html").render({"reference": reference}), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     return HttpResponseServerError(loader.get_template("500.html").render({"reference": reference}))
 
 

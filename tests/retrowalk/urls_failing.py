@@ -11,8 +11,16 @@ def failing_view(request):
     raise RuntimeError(f"boom: failure with patient {patient.full_name if patient else 'unknown'}")
 
 
+def database_down_view(request):
+    # What Django raises when the connection pool cannot reach PostgreSQL.
+    from django.db import OperationalError
+
+    raise OperationalError("couldn't get a connection after 10.00 sec")
+
+
 urlpatterns = [
     path("fail/", failing_view),
+    path("database-down/", database_down_view),
     path("", include("retrowalk.urls")),
 ]
 
