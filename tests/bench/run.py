@@ -102,13 +102,13 @@ def _free_port() -> int:
 
 
 def http_request(port: int, method: str, path: str, *, body=None, headers=None, secure=True):
-    """One request to the app on 127.0.0.1 (as if through the TLS proxy when secure); the body is read and dropped."""
+    """One request to the app on 127.0.0.1 (as if through the TLS proxy when secure); the body is ``.body``."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     conn.request(
         method, path, body=body, headers={**({"X-Forwarded-Proto": "https"} if secure else {}), **(headers or {})}
     )
     response = conn.getresponse()
-    response.read()
+    response.body = response.read()
     conn.close()
     return response
 
@@ -116,8 +116,8 @@ def http_request(port: int, method: str, path: str, *, body=None, headers=None, 
 class Server:
     """gunicorn with the production settings, as DESIGN.md runs the app."""
 
-    def __init__(self, env: dict, port: int, log: Path):
-        workers = os.environ.get("BENCH_WORKERS") or str(2 * (os.cpu_count() or 1) + 1)
+    def __init__(self, env: dict, port: int, log: Path, *, workers: int | None = None):
+        workers = str(workers or os.environ.get("BENCH_WORKERS") or 2 * (os.cpu_count() or 1) + 1)
         self.port = port
         self.log = log.open("w")
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
