@@ -1,10 +1,12 @@
 """Forms for prescribing, adjusting, reviewing and logging. Speeds are typed in the user's unit."""
 
+import uuid
 from decimal import Decimal
 
 from django import forms
 from django.forms import formset_factory
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _lazy
 
 from patients.forms import DateInput
 from programs import gate, limits, selectors
@@ -257,8 +259,17 @@ class SessionLogForm(forms.ModelForm):
         }
         help_texts = {"pain_before": PAIN_HELP, "pain_after": PAIN_HELP, "effort": EFFORT_HELP}
 
+    # One filling-in of the form, drawn with it: the same form sent twice saves one log (services.session_log_create).
+    submission = forms.UUIDField(
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid": _lazy("This form is damaged: open the session form again.")},
+    )
+
     def __init__(self, *args, unit: str, prescription: Prescription, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("submission", uuid.uuid4())
         speed = SpeedField(unit=unit, label=f"Speed ({units.unit_label(unit)})")
         speed.set_max_kmh(prescription.template.max_speed_kmh)
         self.fields["speed_kmh"] = speed
@@ -271,7 +282,7 @@ class SessionLogForm(forms.ModelForm):
             self.fields[name].widget.attrs.update(inputmode="numeric")
 
     def entry_values(self) -> dict:
-        return dict(self.cleaned_data)
+        return {name: value for name, value in self.cleaned_data.items() if name != "submission"}
 
 
 class NextDayPainForm(forms.Form):

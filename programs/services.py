@@ -3,6 +3,7 @@ attributed in the history tables to the user who made it."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date
@@ -595,12 +596,22 @@ def _week_in_force(prescription: Prescription, on: date) -> int:
 
 
 @transaction.atomic
-def session_log_create(*, prescription: Prescription, by, entry: SessionEntry) -> SessionLog:
+def session_log_create(
+    *, prescription: Prescription, by, entry: SessionEntry, submission: uuid.UUID | None = None
+) -> SessionLog:
     """Log a walked session. A fall or near fall pauses the program and voids the screening.
 
-    The clinician's log is a clinic session; the patient's own is a home session.
+    The clinician's log is a clinic session; the patient's own is a home session. ``submission`` names one
+    filling-in of the form (the log's public id): sent again — the answer was lost on the way, a server
+    died after saving — it finds the log already saved and saves nothing twice.
     """
     current = _lock_program(prescription=prescription, expected_version=None, by=by)
+    if submission is not None:
+        saved = SessionLog.objects.filter(public_id=submission).first()
+        if saved is not None:
+            if saved.prescription_id != current.pk or saved.entered_by_id != by.pk:
+                raise PrescriptionError(_("This form was already used: open the session form again."))
+            return saved
     patient = current.patient
     if current.by_on_care_team:
         setting = SessionSetting.CLINIC
@@ -630,10 +641,12 @@ def session_log_create(*, prescription: Prescription, by, entry: SessionEntry) -
         week=_week_in_force(current, entry.session_date),
         setting=setting,
         entered_by=by,
+        **({"public_id": submission} if submission is not None else {}),
         **{f.name: getattr(entry, f.name) for f in fields(SessionEntry)},
     )
-    # The program is locked and the author is the signed-in user: their rows exist, and a new
-    # public id is a fresh uuid4 (the database's unique index still guards it).
+    # The program is locked and the author is the signed-in user: their rows exist, and the public id is
+    # a fresh uuid4 or the submission's, found unused above under the program's lock (the database's unique
+    # index still guards it).
     log.full_clean(exclude={"prescription", "entered_by"}, validate_unique=False, validate_constraints=False)
     log._history_user = by
     log.save()

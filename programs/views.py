@@ -390,7 +390,10 @@ def session_log_create(request, public_id):
         if form.is_valid():
             try:
                 log = services.session_log_create(
-                    prescription=prescription, by=request.user, entry=services.SessionEntry(**form.entry_values())
+                    prescription=prescription,
+                    by=request.user,
+                    entry=services.SessionEntry(**form.entry_values()),
+                    submission=form.cleaned_data["submission"],
                 )
             except services.PrescriptionError as exc:
                 form.add_error(None, exc.messages)

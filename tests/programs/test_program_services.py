@@ -15,6 +15,7 @@ from programs import services
 from programs.models import Prescription, PrescriptionWeek, ProgramTemplate, ProgressionDecision, SessionLog
 from programs.progression import WeekTarget
 from retrowalk.services import preferences_update
+from tests import factories
 from tests.conftest import client_for
 from tests.programs.conftest import FULL_PROTECTION, prescribe_post
 
@@ -366,6 +367,32 @@ def test_the_next_morning_pain_is_taken_for_seven_days_after_the_session(
     client_for(patient_user).post(next_day, {"pain": "3"})
     log.refresh_from_db()
     assert log.pain_next_day == 3
+
+
+@pytest.mark.django_db
+def test_the_same_session_form_sent_twice_saves_one_log(patient_client, patient, screen, prescribe, clinician):
+    """A form sent again (the answer was lost, a server died after saving) finds its log and saves nothing."""
+    rx = prescribe(patient, screen(patient))
+    url = reverse("programs:log", kwargs={"public_id": rx.public_id})
+    page = patient_client.get(url).content.decode()
+    submission = re.search(r'name="submission" value="([0-9a-f-]{36})"', page).group(1)
+    assert submission not in patient_client.get(url).content.decode()  # each form drawn has its own
+    for _ in range(2):
+        answer = patient_client.post(url, log_post(submission=submission, note="once"), follow=True)
+        assert "logged." in answer.content.decode()
+    (log,) = SessionLog.objects.all()
+    assert (str(log.public_id), log.note) == (submission, "once")
+    # Another program's author cannot reuse it: refused, nothing changes.
+    other = factories.PatientFactory(care_team=[clinician])
+    other_rx = prescribe(other, screen(other))
+    answer = client_for(clinician).post(
+        reverse("programs:log", kwargs={"public_id": other_rx.public_id}), log_post(submission=submission)
+    )
+    assert "This form was already used: open the session form again." in answer.content.decode()
+    assert SessionLog.objects.count() == 1
+    damaged = patient_client.post(url, log_post(submission="not-a-uuid"))
+    assert "This form is damaged: open the session form again." in damaged.content.decode()
+    assert SessionLog.objects.count() == 1
 
 
 @pytest.mark.django_db
