@@ -126,6 +126,7 @@ class Server:
             env=env,
             stdout=self.log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: kill() takes the workers with it
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -161,6 +162,12 @@ class Server:
             if now - used <= 2:
                 return
             used = now
+
+    def kill(self):
+        """The server dies at once, master and workers, mid-request (SIGKILL), as a crashed machine would."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=30)
+        self.log.close()
 
     def stop(self):
         self.process.send_signal(signal.SIGTERM)
