@@ -50,7 +50,9 @@ def test_the_app_answers_503_while_the_database_is_away_and_recovers_by_itself(t
         recovered = time.monotonic() - back
         page = browser.get("/my-plan/")
         assert page.status == 200 and "Pat" in page.body.decode()  # still signed in: the session is in the database
-        print(f"503 answered {answered:.1f} s into the outage; recovered {recovered:.1f} s after the database came back")
+        print(
+            f"503 answered {answered:.1f} s into the outage; recovered {recovered:.1f} s after the database came back"
+        )
     finally:
         server.stop()
         proxy.cut()
