@@ -76,3 +76,25 @@ def test_rolling_the_migrations_back_takes_their_rules_with_them():
     finally:
         call_command("migrate", verbosity=0)
     assert triggers() == expected()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_flush_empties_every_table_and_keeps_the_rules(patient, screen, clinician):
+    """Deleting a screening or an access record is refused, but ``manage.py flush`` empties the tables as
+    PostgreSQL's TRUNCATE does, on SQLite too (retrowalk's flush), and the rules are all there afterwards."""
+    from django.db import IntegrityError, transaction
+
+    from retrowalk.models import AccessAction, AccessRecord
+
+    screen(patient)
+    AccessRecord.objects.create(
+        user=clinician,
+        username=clinician.username,
+        action=AccessAction.CHART_VIEWED,
+        patient_public_id=patient.public_id,
+    )
+    with pytest.raises(IntegrityError, match="cannot be deleted"), transaction.atomic():
+        BalanceScreening.objects.all().delete()
+    call_command("flush", interactive=False, verbosity=0)
+    assert not BalanceScreening.objects.exists() and not AccessRecord.objects.exists()
+    assert triggers() == expected()
