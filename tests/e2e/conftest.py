@@ -43,6 +43,33 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.e2e)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def one_request_at_a_time_on_sqlite():
+    """On SQLite the live server's request threads share the test's one in-memory connection (Django's
+    ``connections_override``): a live preview still in flight when a form is sent would interleave its
+    savepoints with the save's on that one connection ("no such savepoint"). There Django answers one
+    request at a time (the lock is around the handler, not the connection, which a browser keeps open
+    between requests); on PostgreSQL each thread has a connection of its own and nothing changes."""
+    import threading
+
+    from django.conf import settings
+    from django.core.handlers.wsgi import WSGIHandler
+
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
+        yield
+        return
+    answer = WSGIHandler.__call__
+    one_at_a_time = threading.Lock()
+
+    def in_turn(handler, environ, start_response):
+        with one_at_a_time:
+            return answer(handler, environ, start_response)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(WSGIHandler, "__call__", in_turn)
+        yield
+
+
 def _missing_browser() -> str | None:
     try:
         import axe_playwright_python  # noqa: F401
