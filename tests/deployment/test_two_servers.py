@@ -24,6 +24,7 @@ from tests import factories
 from tests.bench.run import Server, Session, _free_port, http_request
 from tests.deployment.conftest import ROOT, database_url, production_env, signs_in_on_a_server
 from tests.programs.conftest import prescribe_post
+from tests.programs.test_program_services import log_post
 
 pytestmark = [
     pytest.mark.haproxy,
@@ -153,7 +154,7 @@ def test_a_visit_across_two_servers_behind_haproxy(two_servers):
     log = reverse("programs:log", kwargs={"public_id": program.public_id})
     for n in range(4):
         assert browser.get(log).status == 200
-        assert browser.post(log, _log_entry(f"clinic {n}")).status == 302
+        assert browser.post(log, log_post(note=f"clinic {n}")).status == 302
     pdf = browser.get(reverse("programs:plan_pdf", kwargs={"public_id": program.public_id}) + "?paper=a4")
     assert pdf.status == 200 and pdf.body.startswith(b"%PDF-")
     assert SessionLog.objects.filter(prescription=program).count() == 4
@@ -208,7 +209,7 @@ def test_a_server_killed_mid_stream_loses_no_log_and_duplicates_none(two_servers
             post = {"note": f"stream {n} post {i}", "submission": str(uuid.uuid4()), "statuses": []}
             while True:
                 try:
-                    status = browser.post(url, {**_log_entry(post["note"]), "submission": post["submission"]}).status
+                    status = browser.post(url, {**log_post(note=post["note"]), "submission": post["submission"]}).status
                 except OSError:
                     status = "no answer"
                 post["statuses"].append(status)
@@ -245,18 +246,3 @@ def test_a_server_killed_mid_stream_loses_no_log_and_duplicates_none(two_servers
         f"and were sent again ({len(saved_by_the_dead)} of them saved before the server died, not saved twice); "
         f"{len(logs)} rows; answered by a {answered['a']}, by b {answered['b']}"
     )
-
-
-def _log_entry(note: str) -> dict:
-    return {
-        "session_date": timezone.localdate().isoformat(),
-        "minutes": "10",
-        "speed_kmh": "2.0",
-        "incline_pct": "0",
-        "pain_before": "1",
-        "pain_after": "2",
-        "effort": "11",
-        "event": "none",
-        "rails": "both_hands",
-        "note": note,
-    }
