@@ -10,7 +10,7 @@ from patients import conditions
 from patients import screening as screening_rules
 from patients.models import BalanceScreening, Condition, Patient
 from patients.portal import username_base
-from retrowalk.forms import WIDGET_RENDERER
+from retrowalk.forms import WIDGET_RENDERER, PostedThroughMixin
 from retrowalk.roles import CLINICIANS
 
 # Which conditions show each detail field (for the form's data-conditions attributes).
@@ -126,7 +126,7 @@ class PatientForm(forms.ModelForm):
         return cleaned
 
 
-class CareTeamAddForm(forms.Form):
+class CareTeamAddForm(PostedThroughMixin, forms.Form):
     """A colleague by username or email: a health system has too many clinicians for a list."""
 
     default_renderer = WIDGET_RENDERER
@@ -258,7 +258,7 @@ class ScreeningForm(forms.ModelForm):
         return {k: v for k, v in self.cleaned_data.items() if k != "checklist_confirmed"}
 
 
-class PortalInviteForm(forms.Form):
+class PortalInviteForm(PostedThroughMixin, forms.Form):
     """The clinician's portal invitation: a username for a new login, and an optional email for the link."""
 
     default_renderer = WIDGET_RENDERER

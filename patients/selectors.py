@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
@@ -86,3 +87,20 @@ def recent_screenings(*, patient: Patient) -> list[BalanceScreening]:
 def care_team_of(*, patient: Patient) -> list:
     """The clinicians on the patient's care team, by name."""
     return list(get_user_model().objects.filter(care_patients=patient).order_by("last_name", "first_name"))
+
+
+def chart_state(*, patient: Patient, care_team: list, portal, screenings: list, viewer, today: date) -> tuple:
+    """Everything the chart's patient part (details, care team, portal, screenings) is drawn from, to key it
+    ({% cache %}). A screening never changes but to be voided; a patient's edit moves ``updated_at``; a
+    set-password link's state moves with the clock, so it is read now.
+    """
+    user, latest = portal.user, portal.latest
+    return (
+        (patient.pk, patient.updated_at, patient.condition.name),
+        viewer.pk,  # "(you)" in the care team
+        [(member.pk, member.get_full_name(), member.username) for member in care_team],
+        user and (user.pk, user.username, user.email, user.is_active, user.has_usable_password(), user.last_login),
+        latest and (latest.pk, latest.state, latest.renewal_requested_at),
+        [(s.pk, s.voided_at, s.screened_by.get_full_name(), s.screened_by.username) for s in screenings],
+        today,
+    )

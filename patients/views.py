@@ -110,16 +110,29 @@ class PatientDetailView(PatientScopeMixin, DetailView):
         context = super().get_context_data(**kwargs)
         patient = self.object
         audit.access_record(self.request, AccessAction.CHART_VIEWED, patient_id=patient.public_id)
+        care_team = selectors.care_team_of(patient=patient)
+        status = portal.portal_status(patient=patient)
+        screenings = selectors.recent_screenings(patient=patient)
+        today = timezone.localdate()
         context.update(
-            care_team=selectors.care_team_of(patient=patient),
-            care_team_form=CareTeamAddForm(),
-            portal=portal.portal_status(patient=patient),
+            care_team=care_team,
+            care_team_form=CareTeamAddForm().posted_through("care-team-add"),
+            portal=status,
             invitation_days=settings.PORTAL_INVITATION_DAYS,
-            portal_form=PortalInviteForm(patient=patient),
+            portal_form=PortalInviteForm(patient=patient).posted_through("portal-invite"),
             side_label=conditions.fields_for(patient.condition_code).side_label,
             shown_fields=conditions.fields_for(patient.condition_code).shown,
-            screenings=selectors.recent_screenings(patient=patient),
-            today=timezone.localdate(),
+            screenings=screenings,
+            today=today,
+            # The patient's part of the chart is kept ({% cache %}) for each state of what it is drawn from.
+            patient_state=selectors.chart_state(
+                patient=patient,
+                care_team=care_team,
+                portal=status,
+                screenings=screenings,
+                viewer=self.request.user,
+                today=today,
+            ),
             chart_sections=[
                 section
                 for path in settings.PATIENT_CHART_SECTIONS

@@ -22,7 +22,7 @@ from programs.models import (
 from programs.progression import WeekTarget
 from retrowalk import units
 from retrowalk.fields import LoadedModelChoiceField, SpeedField
-from retrowalk.forms import WIDGET_RENDERER
+from retrowalk.forms import WIDGET_RENDERER, PostedThroughMixin
 
 PAIN_HELP = "0 = no pain, 10 = worst pain imaginable."
 EFFORT_HELP = "Borg scale: 6 = no exertion, 11 = light, 13 = somewhat hard, 15 = hard, 20 = maximal."
@@ -194,15 +194,9 @@ def initial_weeks(targets) -> list[dict]:
     ]
 
 
-class VersionForm(forms.Form):
+class VersionForm(PostedThroughMixin, forms.Form):
     default_renderer = WIDGET_RENDERER
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-
-    def posted_through(self, form_id: str):
-        """Drawn apart from its <form> (in a kept part of a page), its inputs name it: HTML's form attribute."""
-        for field in self.fields.values():
-            field.widget.attrs["form"] = form_id
-        return self
 
 
 class PauseForm(VersionForm):

@@ -14,6 +14,16 @@ from retrowalk import units
 WIDGET_RENDERER = Jinja2()
 
 
+class PostedThroughMixin:
+    """A form drawn apart from its <form> element, in a kept part of a page ({% cache %}), which must not hold
+    the request's CSRF token: its inputs name the <form> drawn after the part (HTML's form attribute)."""
+
+    def posted_through(self, form_id: str):
+        for field in self.fields.values():
+            field.widget.attrs["form"] = form_id
+        return self
+
+
 class LoginForm(AuthenticationForm):
     default_renderer = WIDGET_RENDERER
 

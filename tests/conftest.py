@@ -24,6 +24,18 @@ def _empty_caches():
         cache.clear()
 
 
+@pytest.fixture
+def production_caches(settings):
+    """The production caches (settings turn caching off in tests, as under DEBUG), emptied afterwards."""
+    settings.CACHES = {
+        name: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": f"test-{name}"}
+        for name in ("default", "documents", "fragments")
+    }
+    yield
+    for name in settings.CACHES:
+        caches[name].clear()
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Argon2 is deliberately slow; tests that check hashing itself restore it.

@@ -2,23 +2,9 @@
 
 from decimal import Decimal as D
 
-import pytest
-from django.core.cache import caches
 from django.utils import timezone
 
 from tests.conftest import FULL_PROTECTION, OUTCOME_VALUES, STANDARD  # noqa: F401 (shared with other tests)
-
-
-@pytest.fixture
-def production_caches(settings):
-    """The production caches (settings turn caching off in tests, as under DEBUG), emptied afterwards."""
-    settings.CACHES = {
-        name: {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": f"test-{name}"}
-        for name in ("default", "documents", "fragments")
-    }
-    yield
-    for name in settings.CACHES:
-        caches[name].clear()
 
 
 def prescribe_post(template, *, speed="2.0", start=None, protection=None, action="save", **overrides) -> dict:
