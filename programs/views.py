@@ -39,7 +39,9 @@ def dashboard(request):
     progress = selectors.progress_of(rows=rows, today=today, clinician=request.user)
     for row in rows:
         row.progress = progress.get(row.rx_id)
-    return render(request, "programs/dashboard.html", {"page": page, "rows": rows, "today": today})
+    # The table is kept ({% cache %}) for each state of what its rows show: every fact, flag and adherence.
+    shown = [(row, row.progress) for row in rows]
+    return render(request, "programs/dashboard.html", {"page": page, "rows": rows, "shown": shown, "today": today})
 
 
 # --- The patient's plan: page, printable page, PDF ---

@@ -205,3 +205,38 @@ def test_a_prescribing_preview_is_drawn_once_for_the_same_weeks(
     preferences_update(user=clinician, speed_unit="mph")
     in_mph = preview("2.0")  # km/h posted as the form's unit says; the weeks are drawn again in mph
     assert len(drawings) == 3 and "Speed (mph)" in in_mph
+
+
+@pytest.mark.django_db
+def test_the_dashboard_table_is_kept_until_a_row_changes(
+    production_caches, monkeypatch, patient, screen, prescribe, clinician, clinician_client
+):
+    """Kept for what its rows show; a new day that changes a flag, a fall or a new patient draws it again."""
+    from datetime import datetime, time
+
+    from programs.flags import DashboardFacts
+    from tests import factories
+    from tests.programs.test_dashboard_page import rows_of
+
+    drawings = []
+    flag_list = DashboardFacts.flag_list  # read once for each row drawn
+    monkeypatch.setattr(DashboardFacts, "flag_list", property(lambda row: drawings.append(1) or flag_list.fget(row)))
+    screening = screen(patient)
+    rx = prescribe(patient, screening)
+    first, again = rows_of(clinician_client), rows_of(clinician_client)
+    assert len(drawings) == 1 and again == first and "Nothing" in first[0]
+    # The screening's last minute, then two minutes later: the table kept a moment ago is drawn again.
+    last_minute = datetime.combine(screening.valid_until, time(23, 59), tzinfo=timezone.get_current_timezone())
+    with time_machine.travel(last_minute):
+        (row,) = rows_of(client_for(clinician))
+        assert "Screening due" in row and "Screening expired" not in row
+    drawn = len(drawings)
+    with time_machine.travel(last_minute + timedelta(minutes=2)):
+        (row,) = rows_of(client_for(clinician))
+        assert "Screening expired" in row and len(drawings) == drawn + 1
+    services.session_log_create(prescription=rx, by=clinician, entry=entry(minutes=5, event="fall"))
+    (row,) = rows_of(clinician_client)
+    assert len(drawings) == drawn + 2 and "Fall or near fall reported" in row and "Paused" in row
+    factories.PatientFactory(care_team=[clinician], first_name="Ann", last_name="Added")
+    rows = rows_of(clinician_client)
+    assert len(drawings) == drawn + 4 and len(rows) == 2 and "Ann Added" in rows[1]
