@@ -2,21 +2,25 @@
 
 Every list here is a fixed number of queries whatever the number of patients,
 weeks or logs: the facts behind the flags come from one query for the whole
-caseload, and the adherence from one more (the caseload's week decisions).
+caseload (kept in the cache until a write they read changes the caseload's
+state), and the adherence from one more (the caseload's week decisions).
 """
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 
+from django.core.cache import cache
 from django.db.models import (
     Case,
     Count,
     F,
     FilteredRelation,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -28,7 +32,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 from django.utils.functional import cached_property
 
-from patients.models import BalanceScreening, Patient
+from patients.models import BalanceScreening, Condition, Patient
 from patients.selectors import scoped_lookup
 from programs import flags, progression
 from programs.flags import DashboardFacts
@@ -230,19 +234,44 @@ def _facts_query(*, clinician_id: int, today: date, week_ago: date) -> QuerySet:
     return queryset.values_list(*(f.name for f in fields(DashboardFacts) if f.name != "flags"))
 
 
+def caseload_state(*, clinician_id: int) -> tuple:
+    """A mark that changes with every write the caseload's dashboard facts are read from.
+
+    Care-team membership (its rows: how many, and the newest); the patients' own edits (``updated_at``);
+    their programs (every change saves the program, moving ``updated_at``; a program's weeks and templates
+    change only with it); session logs (only ever added: the newest id); screenings (added, or voided once);
+    and the condition names. Four small queries instead of the facts' one large query.
+    """
+    members = Patient.care_team.through.objects.filter(user_id=clinician_id).aggregate(
+        count=Count("pk"), newest=Max("pk"), edited=Max("patient__updated_at")
+    )
+    programs = Prescription.objects.filter(patient__care_team=clinician_id).aggregate(
+        changed=Max("updated_at"), newest_log=Max("logs__id")
+    )
+    screenings = BalanceScreening.objects.filter(patient__care_team=clinician_id).aggregate(
+        newest=Max("pk"), voided=Max("voided_at")
+    )
+    conditions = list(Condition.objects.order_by("pk").values_list("pk", "name"))
+    return (tuple(members.values()), tuple(programs.values()), tuple(screenings.values()), conditions)
+
+
 def dashboard_facts(*, user, today: date) -> list[DashboardFacts]:
     """The clinician's patients with their current program and flags, most urgent first.
 
     One query reads every patient's facts, name and condition included (each
-    subquery once, no sort on computed columns); the flags and the urgency order
-    are worked out here.
+    subquery once, no sort on computed columns), kept in the cache for the day and
+    the caseload's state (``caseload_state``); the flags and the urgency order are
+    worked out here.
     """
     if not is_clinician(user):
         return []
-    rows = [
-        DashboardFacts(*values)
-        for values in _facts_query(clinician_id=user.pk, today=today, week_ago=today - timedelta(days=7))
-    ]
+    state = hashlib.md5(repr(caseload_state(clinician_id=user.pk)).encode(), usedforsecurity=False).hexdigest()
+    key = f"dashboard-facts:{user.pk}:{today.isoformat()}:{state}"
+    values = cache.get(key)
+    if values is None:
+        values = list(_facts_query(clinician_id=user.pk, today=today, week_ago=today - timedelta(days=7)))
+        cache.set(key, values, 86400)
+    rows = [DashboardFacts(*row) for row in values]
     for row in rows:
         row.flags = flags.flags_of(row, today=today)
     # A stable sort keeps the database's name order within each level of urgency.

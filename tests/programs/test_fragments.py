@@ -240,3 +240,50 @@ def test_the_dashboard_table_is_kept_until_a_row_changes(
     factories.PatientFactory(care_team=[clinician], first_name="Ann", last_name="Added")
     rows = rows_of(clinician_client)
     assert len(drawings) == drawn + 4 and len(rows) == 2 and "Ann Added" in rows[1]
+
+
+@pytest.mark.django_db
+def test_the_dashboard_facts_are_kept_until_a_write_they_read(
+    production_caches, monkeypatch, patient, screen, prescribe, clinician, other_clinician, clinician_client
+):
+    """The caseload's facts are kept for its state: each write they read (through the services, and the
+    administrator's condition names) shows on the next dashboard."""
+    from patients.models import Condition
+    from patients.services import care_team_add, patient_update
+    from programs import selectors
+    from tests import factories
+    from tests.programs.test_dashboard_page import rows_of
+
+    reads = []
+    query = selectors._facts_query
+    monkeypatch.setattr(selectors, "_facts_query", lambda **kwargs: reads.append(1) or query(**kwargs))
+
+    def row():
+        (only,) = rows_of(clinician_client)
+        return only
+
+    assert "None" in row() and row() and len(reads) == 1  # read once, then kept
+    patient_update(patient=patient, by=clinician, data={"record_number": "RW-5150"})
+    assert "RW-5150" in row()
+    Condition.objects.filter(pk=patient.condition_id).update(name="Knee OA (renamed)")
+    assert "Knee OA (renamed)" in row()
+    screening = screen(patient)
+    rx = prescribe(patient, screening)
+    assert "Active · week 1 of 6" in row()
+    for pain in (6, 7):  # two sessions in a row at or above the usual pain plus the rise allowed
+        services.session_log_create(prescription=rx, by=clinician, entry=entry(pain_before=pain, pain_after=pain))
+        row()
+    assert "Pain rising" in row()
+    services.session_log_create(prescription=rx, by=clinician, entry=entry(event="near_fall"))
+    assert "Fall or near fall reported" in row() and "Paused" in row()
+    screen(patient)
+    rx.refresh_from_db()
+    services.prescription_resume(prescription=rx, by=clinician, expected_version=rx.version)
+    assert "Fall or near fall reported" not in row() and "Active" in row()
+    rx.refresh_from_db()
+    services.prescription_stop(prescription=rx, by=clinician, expected_version=rx.version, reason="moved away")
+    assert "None" in row()
+    other = factories.PatientFactory(care_team=[other_clinician], first_name="Tom", last_name="Transferred")
+    care_team_add(patient=other, by=other_clinician, clinician=clinician)
+    assert any("Tom Transferred" in line for line in rows_of(clinician_client))
+    assert len(reads) == 10  # once for each state, and never for the same state twice
