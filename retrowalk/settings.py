@@ -12,6 +12,7 @@ from csp.constants import NONE, SELF
 from django.contrib.messages import constants as message_constants
 from django.core.exceptions import ImproperlyConfigured
 
+from retrowalk import release
 from retrowalk.env import (
     database_from_url,
     env_bool,
@@ -125,9 +126,19 @@ _CACHE_BACKENDS = {
 }
 
 
+# Each release keys the caches with its own fingerprint (retrowalk/release.py), so two releases sharing
+# a cache during a rolling upgrade never serve each other's drawings. RETROWALK_RELEASE names it instead.
+RELEASE = env_str("RETROWALK_RELEASE", "") or release.fingerprint(BASE_DIR)
+
+
 def _cache(name: str, entries: int) -> dict:
     backend, location = _CACHE_BACKENDS[CACHE_KIND]
-    return {"BACKEND": backend, "LOCATION": location.format(name), "OPTIONS": {"MAX_ENTRIES": entries}}
+    return {
+        "BACKEND": backend,
+        "LOCATION": location.format(name),
+        "KEY_PREFIX": RELEASE,
+        "OPTIONS": {"MAX_ENTRIES": entries},
+    }
 
 
 CACHES = {
