@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from patients.models import Condition, ScreeningPolicy
@@ -9,14 +10,16 @@ class ScreeningPolicyInline(admin.StackedInline):
     can_delete = False
     extra = 1
     max_num = 1
-    verbose_name = "screening policy (cutoffs and validity window, CLINICAL.md section 4)"
+    verbose_name = _("screening policy (cutoffs and validity window, CLINICAL.md section 4)")
     fieldsets = (
         (
             None,
             {
-                "description": "An empty cutoff means the test has no validated cutoff for this population: it is "
-                "recorded, not judged. Changes apply to screenings recorded from now on; recorded screenings keep "
-                "the outcome they were given.",
+                "description": _(
+                    "An empty cutoff means the test has no validated cutoff for this population: it is "
+                    "recorded, not judged. Changes apply to screenings recorded from now on; recorded screenings keep "
+                    "the outcome they were given."
+                ),
                 "fields": [f.name for f in ScreeningPolicy._meta.concrete_fields if f.name not in ("id", "condition")],
             },
         ),

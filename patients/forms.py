@@ -5,6 +5,9 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from patients import conditions
 from patients import screening as screening_rules
@@ -30,7 +33,10 @@ class DateInput(forms.DateInput):
 class PatientForm(forms.ModelForm):
     default_renderer = WIDGET_RENDERER
     condition = forms.ModelChoiceField(
-        queryset=Condition.objects.all(), to_field_name="code", empty_label="Choose the condition…"
+        label=_("Condition"),
+        queryset=Condition.objects.all(),
+        to_field_name="code",
+        empty_label=_("Choose the condition…"),
     )
 
     class Meta:
@@ -53,23 +59,33 @@ class PatientForm(forms.ModelForm):
             "walking_aid",
             "gmfcs_level",
         ]
+        # Decimals are typed and shown the reader's way: 3,5 km/h in Spanish (retrowalk.formats).
+        localized_fields = ["comfortable_forward_speed_kmh"]
         widgets = {
             "date_of_birth": DateInput(),
             "surgery_date": DateInput(),
             "stroke_date": DateInput(),
             "kl_grade": forms.Select(choices=[("", "—")] + [(g, str(g)) for g in range(5)]),
             "gmfcs_level": forms.Select(
-                choices=[("", "—")] + [(n, f"Level {r}") for n, r in enumerate(["I", "II", "III", "IV", "V"], 1)]
+                choices=[("", "—")]
+                + [
+                    (n, format_lazy(_("Level {level}"), level=r))
+                    for n, r in enumerate(["I", "II", "III", "IV", "V"], 1)
+                ]
             ),
         }
-        labels = {"affected_side": "Affected side"}
+        labels = {"affected_side": _("Affected side")}
         help_texts = {
-            "affected_side": "ACL: the operated knee · knee OA: the painful knee · stroke: the paretic side · "
-            "cerebral palsy: the more affected side.",
-            "comfortable_forward_speed_kmh": "Overground, at the patient's own comfortable pace (e.g. the "
-            "10-metre walk test). Used to suggest a starting backward speed.",
-            "meniscal_repair": "Also done at the reconstruction.",
-            "microfracture": "Also done at the reconstruction.",
+            "affected_side": _(
+                "ACL: the operated knee · knee OA: the painful knee · stroke: the paretic side · "
+                "cerebral palsy: the more affected side."
+            ),
+            "comfortable_forward_speed_kmh": _(
+                "Overground, at the patient's own comfortable pace (e.g. the "
+                "10-metre walk test). Used to suggest a starting backward speed."
+            ),
+            "meniscal_repair": _("Also done at the reconstruction."),
+            "microfracture": _("Also done at the reconstruction."),
         }
 
     def __init__(self, *args, **kwargs):
@@ -80,14 +96,14 @@ class PatientForm(forms.ModelForm):
         today = timezone.localdate().isoformat()
         for name in ("date_of_birth", "surgery_date", "stroke_date"):
             self.fields[name].widget.attrs["max"] = today
-        self.fields["comfortable_forward_speed_kmh"].widget.attrs.update({"step": "0.1", "inputmode": "decimal"})
+        self.fields["comfortable_forward_speed_kmh"].widget.attrs["inputmode"] = "decimal"
         self.fields["record_number"].widget.attrs["autocomplete"] = "off"
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True  # the page's <form> carries the token
         self.helper.layout = Layout(
             Fieldset(
-                "Patient",
+                _("Patient"),
                 Div(
                     Div("record_number", css_class="col-md-4"),
                     Div("first_name", css_class="col-md-4"),
@@ -102,11 +118,13 @@ class PatientForm(forms.ModelForm):
                 ),
             ),
             Fieldset(
-                "Condition",
+                _("Condition"),
                 "condition",
                 HTML(
-                    '<p class="text-body-secondary small" id="condition-fields-hint">'
-                    "Details for the chosen condition appear below.</p>"
+                    format_html(
+                        '<p class="text-body-secondary small" id="condition-fields-hint">{}</p>',
+                        _("Details for the chosen condition appear below."),
+                    )
                 ),
                 *[
                     Div(name, css_class="condition-field", data_conditions=_SHOWN_FOR[name] or "none")
@@ -132,7 +150,7 @@ class CareTeamAddForm(PostedThroughMixin, forms.Form):
     default_renderer = WIDGET_RENDERER
 
     clinician = forms.CharField(
-        label="Add a colleague (username or email)",
+        label=_("Add a colleague (username or email)"),
         max_length=254,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
@@ -145,16 +163,22 @@ class CareTeamAddForm(PostedThroughMixin, forms.Form):
             .distinct()[:2]
         )
         if not found:
-            raise forms.ValidationError(f"No active clinician has the username or email “{text}”.")
+            raise forms.ValidationError(
+                _("No active clinician has the username or email “%(text)s”."), code="unknown", params={"text": text}
+            )
         if len(found) > 1:
-            raise forms.ValidationError(f"More than one clinician has the email “{text}”: enter their username.")
+            raise forms.ValidationError(
+                _("More than one clinician has the email “%(text)s”: enter their username."),
+                code="ambiguous",
+                params={"text": text},
+            )
         return found[0]
 
 
 class PatientSearchForm(forms.Form):
     default_renderer = WIDGET_RENDERER
     q = forms.CharField(
-        label="Search by name or record number",
+        label=_("Search by name or record number"),
         max_length=100,
         required=False,
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
@@ -179,8 +203,8 @@ INSTRUMENT_FIELDS = (
 class ScreeningForm(forms.ModelForm):
     default_renderer = WIDGET_RENDERER
     checklist_confirmed = forms.BooleanField(
-        label="I have checked every item of the hard-stop checklist with the patient",
-        error_messages={"required": "Confirm that you went through the hard-stop checklist."},
+        label=_("I have checked every item of the hard-stop checklist with the patient"),
+        error_messages={"required": _("Confirm that you went through the hard-stop checklist.")},
     )
 
     class Meta:
@@ -195,6 +219,8 @@ class ScreeningForm(forms.ModelForm):
             "surgeon_clearance_documented",
         ]
         widgets = {"screened_on": DateInput()}
+        # Decimals are typed and shown the reader's way: 13,5 s in Spanish (retrowalk.formats).
+        localized_fields = ["bmwt_seconds", "tug_seconds", "fsst_seconds"]
 
     def __init__(self, *args, patient: Patient, preview: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -208,7 +234,7 @@ class ScreeningForm(forms.ModelForm):
                 del self.fields[key]
         for item in items:
             self.fields[item.key].label = item.label
-            self.fields[item.key].help_text = f"Hard stop [{item.source}]"
+            self.fields[item.key].help_text = format_lazy(_("Hard stop [{source}]"), source=item.source)
         if not (policy and policy.surgeon_clearance_required):
             del self.fields["surgeon_clearance_documented"]
         today = timezone.localdate()
@@ -217,10 +243,10 @@ class ScreeningForm(forms.ModelForm):
         if patient.gmfcs_level and not self.is_bound:
             self.initial["gmfcs"] = patient.gmfcs_level
         for name in ("bmwt_seconds", "tug_seconds", "fsst_seconds"):
-            self.fields[name].widget.attrs.update({"step": "0.1", "inputmode": "decimal"})
+            self.fields[name].widget.attrs["inputmode"] = "decimal"
         for name in INSTRUMENT_FIELDS:
             if self._instrument(name) in self.suited and not name.endswith("_unable"):
-                self.fields[name].help_text = "Suited to this patient."
+                self.fields[name].help_text = _("Suited to this patient.")
         pop = patient.condition.screening_population
         self.fields["bp_systolic"].required = self.fields["bp_diastolic"].required = pop != "paediatric"
         if preview:
@@ -243,14 +269,14 @@ class ScreeningForm(forms.ModelForm):
     def clean_screened_on(self):
         day = self.cleaned_data["screened_on"]
         if day > timezone.localdate():
-            raise ValidationError("The screening date cannot be in the future.", code="future_date")
+            raise ValidationError(_("The screening date cannot be in the future."), code="future_date")
         return day
 
     def clean(self):
         cleaned = super().clean()
         for test in ("bmwt", "fsst"):
             if cleaned.get(f"{test}_seconds") is not None and cleaned.get(f"{test}_unable"):
-                self.add_error(f"{test}_unable", "Give a time or tick 'unable', not both.")
+                self.add_error(f"{test}_unable", _("Give a time or tick 'unable', not both."))
         return cleaned
 
     def values(self) -> dict:
@@ -266,13 +292,15 @@ class PortalInviteForm(PostedThroughMixin, forms.Form):
     username = forms.CharField(
         max_length=150,
         required=False,
-        help_text="The patient (or caregiver) logs in with this. Letters, digits and @ . + - _ only. "
-        "Leave it empty to use the name shown (numbered if it is taken).",
+        help_text=_(
+            "The patient (or caregiver) logs in with this. Letters, digits and @ . + - _ only. "
+            "Leave it empty to use the name shown (numbered if it is taken)."
+        ),
     )
     email = forms.EmailField(
         required=False,
-        label="Email (optional)",
-        help_text="When given, the link is also emailed. Leave empty to hand the link over yourself.",
+        label=_("Email (optional)"),
+        help_text=_("When given, the link is also emailed. Leave empty to hand the link over yourself."),
     )
 
     def __init__(self, *args, patient, **kwargs):

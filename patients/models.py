@@ -14,18 +14,22 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from patients import conditions
-from patients.screening import INSTRUMENTS, Cutoffs
+from patients.screening import INSTRUMENTS, Cutoffs, reason_texts
 
 # Dates that cannot be in the future. Validated here against the clinic's local
 # date; PostgreSQL also holds them as CHECKs (migration 0003) with one day's
 # slack for time zones, since SQLite allows no time-dependent CHECK.
 PAST_DATE_FIELDS = {
-    "date_of_birth": "The date of birth cannot be in the future.",
-    "surgery_date": "The surgery date cannot be in the future.",
-    "stroke_date": "The stroke date cannot be in the future.",
+    "date_of_birth": _("The date of birth cannot be in the future."),
+    "surgery_date": _("The surgery date cannot be in the future."),
+    "stroke_date": _("The stroke date cannot be in the future."),
 }
 
 # Data-entry plausibility bound for a comfortable forward walking speed; not a
@@ -36,36 +40,44 @@ MAX_FORWARD_SPEED_KMH = Decimal("8.0")
 class Population(models.TextChoices):
     """Which published fall-risk cutoffs apply (CLINICAL.md section 4)."""
 
-    OLDER_ADULT = "older_adult", "Older adults"
-    STROKE = "stroke", "Stroke"
-    PAEDIATRIC = "paediatric", "Children (cerebral palsy)"
-    POST_SURGICAL = "post_surgical", "Post-surgical (young, active)"
+    OLDER_ADULT = "older_adult", _("Older adults")
+    STROKE = "stroke", _("Stroke")
+    PAEDIATRIC = "paediatric", _("Children (cerebral palsy)")
+    POST_SURGICAL = "post_surgical", _("Post-surgical (young, active)")
 
 
 class Condition(models.Model):
     Population = Population
 
     code = models.SlugField(
-        max_length=50, unique=True, help_text="Stable identifier, e.g. knee_oa. Do not change once in use."
+        _("code"),
+        max_length=50,
+        unique=True,
+        help_text=_("Stable identifier, e.g. knee_oa. Do not change once in use."),
     )
-    name = models.CharField(max_length=120)
+    name = models.CharField(_("name"), max_length=120)
     screening_population = models.CharField(
+        _("screening population"),
         max_length=20,
         choices=Population.choices,
-        help_text="Chooses the balance cutoffs that apply (CLINICAL.md section 4).",
+        help_text=_("Chooses the balance cutoffs that apply (CLINICAL.md section 4)."),
     )
-    description = models.TextField(help_text="Plain-language description shown to clinicians and patients.")
-    sources = models.TextField(blank=True, help_text="The evidence behind this condition's defaults.")
+    description = models.TextField(
+        _("description"), help_text=_("Plain-language description shown to clinicians and patients.")
+    )
+    sources = models.TextField(_("sources"), blank=True, help_text=_("The evidence behind this condition's defaults."))
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("condition")
+        verbose_name_plural = _("conditions")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(screening_population__in=[c.value for c in Population]),
                 name="condition_population_valid",
-                violation_error_message="Choose a screening population from the list.",
+                violation_error_message=_("Choose a screening population from the list."),
             ),
         ]
 
@@ -75,64 +87,66 @@ class Condition(models.Model):
 
 class Patient(models.Model):
     class Sex(models.TextChoices):
-        FEMALE = "female", "Female"
-        MALE = "male", "Male"
-        OTHER = "other", "Other"
-        UNKNOWN = "unknown", "Not recorded"
+        FEMALE = "female", _("Female")
+        MALE = "male", _("Male")
+        OTHER = "other", _("Other")
+        UNKNOWN = "unknown", _("Not recorded")
 
     class Side(models.TextChoices):
-        LEFT = "left", "Left"
-        RIGHT = "right", "Right"
-        BOTH = "both", "Both"
+        LEFT = "left", _("Left")
+        RIGHT = "right", _("Right")
+        BOTH = "both", _("Both")
 
     class Graft(models.TextChoices):
-        PATELLAR = "patellar_tendon", "Patellar tendon (BTB)"
-        HAMSTRING = "hamstring", "Hamstring"
-        QUADRICEPS = "quadriceps_tendon", "Quadriceps tendon"
-        ALLOGRAFT = "allograft", "Allograft"
-        OTHER = "other", "Other"
+        PATELLAR = "patellar_tendon", _("Patellar tendon (BTB)")
+        HAMSTRING = "hamstring", _("Hamstring")
+        QUADRICEPS = "quadriceps_tendon", _("Quadriceps tendon")
+        ALLOGRAFT = "allograft", _("Allograft")
+        OTHER = "other", _("Other")
 
     class WalkingAid(models.TextChoices):
-        NONE = "none", "None"
-        CANE = "cane", "Single-point cane"
-        QUAD_CANE = "quad_cane", "Quad cane"
-        WALKER = "walker", "Walker / frame"
-        ROLLATOR = "rollator", "Rollator"
-        OTHER = "other", "Other"
+        NONE = "none", _("None")
+        CANE = "cane", _("Single-point cane")
+        QUAD_CANE = "quad_cane", _("Quad cane")
+        WALKER = "walker", _("Walker / frame")
+        ROLLATOR = "rollator", _("Rollator")
+        OTHER = "other", _("Other")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    record_number = models.CharField("medical record number", max_length=32)
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100)
-    date_of_birth = models.DateField()
-    sex = models.CharField(max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
-    condition = models.ForeignKey(Condition, on_delete=models.PROTECT, related_name="patients")
+    record_number = models.CharField(_("medical record number"), max_length=32)
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100)
+    date_of_birth = models.DateField(_("date of birth"))
+    sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
+    condition = models.ForeignKey(
+        Condition, verbose_name=_("condition"), on_delete=models.PROTECT, related_name="patients"
+    )
     comfortable_forward_speed_kmh = models.DecimalField(
-        "comfortable forward walking speed (km/h)",
+        _("comfortable forward walking speed (km/h)"),
         max_digits=3,
         decimal_places=1,
         validators=[MinValueValidator(Decimal("0.1")), MaxValueValidator(MAX_FORWARD_SPEED_KMH)],
-        help_text="Measured overground at the patient's comfortable pace (e.g. 10-metre walk test).",
+        help_text=_("Measured overground at the patient's comfortable pace (e.g. 10-metre walk test)."),
     )
-    affected_side = models.CharField(max_length=5, choices=Side.choices, blank=True)
+    affected_side = models.CharField(_("affected side"), max_length=5, choices=Side.choices, blank=True)
     # ACL reconstruction
-    surgery_date = models.DateField(null=True, blank=True)
-    graft = models.CharField(max_length=20, choices=Graft.choices, blank=True)
-    meniscal_repair = models.BooleanField("meniscal repair", default=False)
-    microfracture = models.BooleanField(default=False)
+    surgery_date = models.DateField(_("surgery date"), null=True, blank=True)
+    graft = models.CharField(_("graft"), max_length=20, choices=Graft.choices, blank=True)
+    meniscal_repair = models.BooleanField(_("meniscal repair"), default=False)
+    microfracture = models.BooleanField(_("microfracture"), default=False)
     # Knee osteoarthritis
     kl_grade = models.PositiveSmallIntegerField(
-        "Kellgren-Lawrence grade",
+        _("Kellgren-Lawrence grade"),
         null=True,
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(4)],
     )
     # Stroke
-    stroke_date = models.DateField(null=True, blank=True)
-    walking_aid = models.CharField(max_length=12, choices=WalkingAid.choices, blank=True)
+    stroke_date = models.DateField(_("stroke date"), null=True, blank=True)
+    walking_aid = models.CharField(_("walking aid"), max_length=12, choices=WalkingAid.choices, blank=True)
     # Cerebral palsy
     gmfcs_level = models.PositiveSmallIntegerField(
-        "GMFCS level",
+        _("GMFCS level"),
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(5)],
@@ -145,7 +159,7 @@ class Patient(models.Model):
         null=True,
         blank=True,
         related_name="patient_record",
-        help_text="The patient's (or caregiver's) login, when invited to the portal.",
+        help_text=_("The patient's (or caregiver's) login, when invited to the portal."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -153,6 +167,8 @@ class Patient(models.Model):
     history = HistoricalRecords(m2m_fields=[care_team])
 
     class Meta:
+        verbose_name = _("patient")
+        verbose_name_plural = _("patients")
         ordering = ["last_name", "first_name"]
         indexes = [
             models.Index(fields=["last_name", "first_name"], name="patient_name_idx"),
@@ -165,23 +181,26 @@ class Patient(models.Model):
                 & Q(comfortable_forward_speed_kmh__lte=MAX_FORWARD_SPEED_KMH),
                 name="patient_forward_speed_range",
                 violation_error_message=(
-                    f"The comfortable forward speed must be above 0 and at most {MAX_FORWARD_SPEED_KMH} km/h."
+                    format_lazy(
+                        _("The comfortable forward speed must be above 0 and at most {speed} km/h."),
+                        speed=MAX_FORWARD_SPEED_KMH,
+                    )
                 ),
             ),
             models.CheckConstraint(
                 condition=Q(gmfcs_level__isnull=True) | Q(gmfcs_level__gte=1, gmfcs_level__lte=5),
                 name="patient_gmfcs_1_5",
-                violation_error_message="The GMFCS level is I to V (1–5).",
+                violation_error_message=_("The GMFCS level is I to V (1–5)."),
             ),
             models.CheckConstraint(
                 condition=Q(kl_grade__isnull=True) | Q(kl_grade__gte=0, kl_grade__lte=4),
                 name="patient_kl_grade_0_4",
-                violation_error_message="The Kellgren-Lawrence grade is 0 to 4.",
+                violation_error_message=_("The Kellgren-Lawrence grade is 0 to 4."),
             ),
             models.CheckConstraint(
                 condition=Q(affected_side__in=["", "left", "right", "both"]),
                 name="patient_side_valid",
-                violation_error_message="Choose left, right or both.",
+                violation_error_message=_("Choose left, right or both."),
             ),
         ]
 
@@ -194,7 +213,7 @@ class Patient(models.Model):
     def unique_error_message(self, model_class, unique_check):
         if tuple(unique_check) == ("record_number",):
             return ValidationError(
-                "Another patient already has this medical record number.",
+                _("Another patient already has this medical record number."),
                 code="unique",
                 params={"model": self, "model_class": model_class, "field_labels": "record_number"},
             )
@@ -239,12 +258,14 @@ class Patient(models.Model):
                         spec.side_label.lower() if name == "affected_side" else self._meta.get_field(name).verbose_name
                     )
                     errors[name] = ValidationError(
-                        f"Needed for {self.condition.name}: enter the {label}.", code="required_for_condition"
+                        _("Needed for %(condition)s: enter the %(field)s."),
+                        code="required_for_condition",
+                        params={"condition": self.condition.name, "field": label},
                     )
         if self.surgery_date and self.date_of_birth and self.surgery_date < self.date_of_birth:
-            errors["surgery_date"] = ValidationError("The surgery date is before the date of birth.", code="order")
+            errors["surgery_date"] = ValidationError(_("The surgery date is before the date of birth."), code="order")
         if self.stroke_date and self.date_of_birth and self.stroke_date < self.date_of_birth:
-            errors["stroke_date"] = ValidationError("The stroke date is before the date of birth.", code="order")
+            errors["stroke_date"] = ValidationError(_("The stroke date is before the date of birth."), code="order")
         if errors:
             raise ValidationError(errors)
 
@@ -254,7 +275,9 @@ def _range(name: str, low, high, label: str, *, nullable: bool = True) -> models
     return models.CheckConstraint(
         condition=(Q(**{f"{name}__isnull": True}) | within) if nullable else within,
         name=f"%(class)s_{name}_range",
-        violation_error_message=f"{label} must be between {low} and {high}.",
+        violation_error_message=format_lazy(
+            _("{label} must be between {low} and {high}."), label=label, low=low, high=high
+        ),
     )
 
 
@@ -265,79 +288,83 @@ class ScreeningPolicy(models.Model):
     has no validated cutoff for the population: it is recorded, not judged.
     """
 
-    condition = models.OneToOneField(Condition, on_delete=models.PROTECT, related_name="screening_policy")
+    condition = models.OneToOneField(
+        Condition, verbose_name=_("condition"), on_delete=models.PROTECT, related_name="screening_policy"
+    )
     validity_days = models.PositiveSmallIntegerField(
-        "screening valid for (days)", default=30, validators=[MinValueValidator(1), MaxValueValidator(365)]
+        _("screening valid for (days)"), default=30, validators=[MinValueValidator(1), MaxValueValidator(365)]
     )
     suited_instruments = models.CharField(
         max_length=100,
-        help_text="Comma-separated instruments, one of which must be recorded: bmwt, berg, tug, fga, dgi, fsst, "
-        "abc, pbs, gmfcs.",
+        help_text=_(
+            "Comma-separated instruments, one of which must be recorded: bmwt, berg, tug, fga, dgi, fsst, "
+            "abc, pbs, gmfcs."
+        ),
     )
     bmwt_high_risk_s = models.DecimalField(
-        "3MBWT high risk at or above (s)", max_digits=4, decimal_places=1, null=True, blank=True
+        _("3MBWT high risk at or above (s)"), max_digits=4, decimal_places=1, null=True, blank=True
     )
     berg_high_risk_below = models.DecimalField(
-        "Berg high risk below", max_digits=3, decimal_places=1, null=True, blank=True
+        _("Berg high risk below"), max_digits=3, decimal_places=1, null=True, blank=True
     )
     berg_not_cleared_at_or_below = models.PositiveSmallIntegerField(
-        "Berg not cleared at or below", null=True, blank=True, validators=[MaxValueValidator(56)]
+        _("Berg not cleared at or below"), null=True, blank=True, validators=[MaxValueValidator(56)]
     )
     tug_high_risk_s = models.DecimalField(
-        "TUG high risk at or above (s)", max_digits=4, decimal_places=1, null=True, blank=True
+        _("TUG high risk at or above (s)"), max_digits=4, decimal_places=1, null=True, blank=True
     )
     fga_high_risk_at_or_below = models.PositiveSmallIntegerField(
-        "FGA high risk at or below", null=True, blank=True, validators=[MaxValueValidator(30)]
+        _("FGA high risk at or below"), null=True, blank=True, validators=[MaxValueValidator(30)]
     )
     dgi_high_risk_below = models.DecimalField(
-        "DGI high risk below", max_digits=3, decimal_places=1, null=True, blank=True
+        _("DGI high risk below"), max_digits=3, decimal_places=1, null=True, blank=True
     )
     fsst_high_risk_above_s = models.DecimalField(
-        "FSST high risk above (s)", max_digits=4, decimal_places=1, null=True, blank=True
+        _("FSST high risk above (s)"), max_digits=4, decimal_places=1, null=True, blank=True
     )
     abc_high_risk_below_pct = models.PositiveSmallIntegerField(
-        "ABC high risk below (%)", null=True, blank=True, validators=[MaxValueValidator(100)]
+        _("ABC high risk below (%)"), null=True, blank=True, validators=[MaxValueValidator(100)]
     )
     gmfcs_protect_from = models.PositiveSmallIntegerField(
-        "GMFCS needs protection from level",
+        _("GMFCS needs protection from level"),
         null=True,
         blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(5)],
     )
     gmfcs_stop_from = models.PositiveSmallIntegerField(
-        "GMFCS hard stop from level", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+        _("GMFCS hard stop from level"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
-    bp_systolic_max = models.PositiveSmallIntegerField("resting systolic hard stop above", default=200)
-    bp_diastolic_max = models.PositiveSmallIntegerField("resting diastolic hard stop above", default=100)
+    bp_systolic_max = models.PositiveSmallIntegerField(_("resting systolic hard stop above"), default=200)
+    bp_diastolic_max = models.PositiveSmallIntegerField(_("resting diastolic hard stop above"), default=100)
     min_full_weeks_after_surgery = models.PositiveSmallIntegerField(
-        "full weeks after surgery before backward treadmill", null=True, blank=True
+        _("full weeks after surgery before backward treadmill"), null=True, blank=True
     )
     surgeon_clearance_required = models.BooleanField(
-        "documented surgeon clearance for full weight bearing required", default=False
+        _("documented surgeon clearance for full weight bearing required"), default=False
     )
-    sources = models.TextField(blank=True)
+    sources = models.TextField(_("sources"), blank=True)
 
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "screening policy"
-        verbose_name_plural = "screening policies"
+        verbose_name = _("screening policy")
+        verbose_name_plural = _("screening policies")
         constraints = [
-            _range("validity_days", 1, 365, "The validity window", nullable=False),
-            _range("berg_high_risk_below", 0, 56, "The Berg cutoff"),
-            _range("berg_not_cleared_at_or_below", 0, 56, "The Berg not-cleared level"),
-            _range("fga_high_risk_at_or_below", 0, 30, "The FGA cutoff"),
-            _range("dgi_high_risk_below", 0, 24, "The DGI cutoff"),
-            _range("abc_high_risk_below_pct", 0, 100, "The ABC cutoff"),
-            _range("gmfcs_protect_from", 1, 5, "The GMFCS protection level"),
-            _range("gmfcs_stop_from", 1, 5, "The GMFCS hard-stop level"),
-            _range("bmwt_high_risk_s", 0, 120, "The 3MBWT cutoff"),
-            _range("tug_high_risk_s", 0, 120, "The TUG cutoff"),
-            _range("fsst_high_risk_above_s", 0, 120, "The FSST cutoff"),
+            _range("validity_days", 1, 365, _("The validity window"), nullable=False),
+            _range("berg_high_risk_below", 0, 56, _("The Berg cutoff")),
+            _range("berg_not_cleared_at_or_below", 0, 56, _("The Berg not-cleared level")),
+            _range("fga_high_risk_at_or_below", 0, 30, _("The FGA cutoff")),
+            _range("dgi_high_risk_below", 0, 24, _("The DGI cutoff")),
+            _range("abc_high_risk_below_pct", 0, 100, _("The ABC cutoff")),
+            _range("gmfcs_protect_from", 1, 5, _("The GMFCS protection level")),
+            _range("gmfcs_stop_from", 1, 5, _("The GMFCS hard-stop level")),
+            _range("bmwt_high_risk_s", 0, 120, _("The 3MBWT cutoff")),
+            _range("tug_high_risk_s", 0, 120, _("The TUG cutoff")),
+            _range("fsst_high_risk_above_s", 0, 120, _("The FSST cutoff")),
         ]
 
     def __str__(self) -> str:
-        return f"Screening policy for {self.condition}"
+        return gettext("Screening policy for %(condition)s") % {"condition": self.condition}
 
     @property
     def instruments(self) -> tuple[str, ...]:
@@ -348,7 +375,10 @@ class ScreeningPolicy(models.Model):
         unknown = [name for name in self.instruments if name not in INSTRUMENTS]
         if unknown or not self.instruments:
             raise ValidationError(
-                {"suited_instruments": f"Use one or more of: {', '.join(INSTRUMENTS)} (unknown: {', '.join(unknown)})."}
+                {
+                    "suited_instruments": gettext("Use one or more of: %(known)s (unknown: %(unknown)s).")
+                    % {"known": ", ".join(INSTRUMENTS), "unknown": ", ".join(unknown)}
+                }
             )
 
     def cutoffs(self):
@@ -374,9 +404,9 @@ class ScreeningPolicy(models.Model):
 
 
 class ScreeningOutcome(models.TextChoices):
-    NOT_CLEARED = "not_cleared", "Not cleared"
-    CLEARED_PROTECTED = "cleared_protected", "Cleared with protection"
-    CLEARED = "cleared", "Cleared"
+    NOT_CLEARED = "not_cleared", _("Not cleared")
+    CLEARED_PROTECTED = "cleared_protected", _("Cleared with protection")
+    CLEARED = "cleared", _("Cleared")
 
 
 class BalanceScreening(models.Model):
@@ -387,21 +417,23 @@ class BalanceScreening(models.Model):
     VOIDABLE_FIELDS = frozenset({"voided_at", "void_reason"})
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="screenings")
-    screened_on = models.DateField()
-    screened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(Patient, verbose_name=_("patient"), on_delete=models.PROTECT, related_name="screenings")
+    screened_on = models.DateField(_("screened on"))
+    screened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("screened by"), on_delete=models.PROTECT, related_name="+"
+    )
     # Instruments (CLINICAL.md section 4). Each is optional; one suited to the population is required.
     bmwt_seconds = models.DecimalField(
-        "3-metre backward walk (s)",
+        _("3-metre backward walk (s)"),
         max_digits=4,
         decimal_places=1,
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("120"))],
     )
-    bmwt_unable = models.BooleanField("unable to complete the 3-metre backward walk", default=False)
+    bmwt_unable = models.BooleanField(_("unable to complete the 3-metre backward walk"), default=False)
     tug_seconds = models.DecimalField(
-        "Timed Up and Go (s)",
+        _("Timed Up and Go (s)"),
         max_digits=4,
         decimal_places=1,
         null=True,
@@ -409,40 +441,40 @@ class BalanceScreening(models.Model):
         validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("300"))],
     )
     berg = models.PositiveSmallIntegerField(
-        "Berg Balance Scale (0–56)", null=True, blank=True, validators=[MaxValueValidator(56)]
+        _("Berg Balance Scale (0–56)"), null=True, blank=True, validators=[MaxValueValidator(56)]
     )
     fga = models.PositiveSmallIntegerField(
-        "Functional Gait Assessment (0–30)", null=True, blank=True, validators=[MaxValueValidator(30)]
+        _("Functional Gait Assessment (0–30)"), null=True, blank=True, validators=[MaxValueValidator(30)]
     )
     dgi = models.PositiveSmallIntegerField(
-        "Dynamic Gait Index (0–24)", null=True, blank=True, validators=[MaxValueValidator(24)]
+        _("Dynamic Gait Index (0–24)"), null=True, blank=True, validators=[MaxValueValidator(24)]
     )
     fsst_seconds = models.DecimalField(
-        "Four Square Step Test (s)",
+        _("Four Square Step Test (s)"),
         max_digits=4,
         decimal_places=1,
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("120"))],
     )
-    fsst_unable = models.BooleanField("unable to complete the Four Square Step Test", default=False)
+    fsst_unable = models.BooleanField(_("unable to complete the Four Square Step Test"), default=False)
     abc_pct = models.PositiveSmallIntegerField(
-        "ABC confidence (%)", null=True, blank=True, validators=[MaxValueValidator(100)]
+        _("ABC confidence (%)"), null=True, blank=True, validators=[MaxValueValidator(100)]
     )
     pbs = models.PositiveSmallIntegerField(
-        "Pediatric Balance Scale (0–56)", null=True, blank=True, validators=[MaxValueValidator(56)]
+        _("Pediatric Balance Scale (0–56)"), null=True, blank=True, validators=[MaxValueValidator(56)]
     )
     gmfcs = models.PositiveSmallIntegerField(
-        "GMFCS level", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+        _("GMFCS level"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     falls_last_6_months = models.PositiveSmallIntegerField(
-        "falls in the last 6 months", default=0, validators=[MaxValueValidator(100)]
+        _("falls in the last 6 months"), default=0, validators=[MaxValueValidator(100)]
     )
     bp_systolic = models.PositiveSmallIntegerField(
-        "resting systolic (mmHg)", null=True, blank=True, validators=[MinValueValidator(50), MaxValueValidator(300)]
+        _("resting systolic (mmHg)"), null=True, blank=True, validators=[MinValueValidator(50), MaxValueValidator(300)]
     )
     bp_diastolic = models.PositiveSmallIntegerField(
-        "resting diastolic (mmHg)", null=True, blank=True, validators=[MinValueValidator(20), MaxValueValidator(200)]
+        _("resting diastolic (mmHg)"), null=True, blank=True, validators=[MinValueValidator(20), MaxValueValidator(200)]
     )
     # Hard-stop checklist (CLINICAL.md section 3): True means the hazard is present.
     unstable_cardiac = models.BooleanField(default=False)
@@ -457,58 +489,63 @@ class BalanceScreening(models.Model):
     recent_surgery = models.BooleanField(default=False)
     cannot_follow_verbal = models.BooleanField(default=False)
     surgeon_clearance_documented = models.BooleanField(
-        "surgeon's clearance for full weight bearing is documented", default=False
+        _("surgeon's clearance for full weight bearing is documented"), default=False
     )
     # Computed by patients.screening at record time, with the policy then in force.
-    outcome = models.CharField(max_length=20, choices=ScreeningOutcome.choices)
-    reasons = models.JSONField(default=list)
-    valid_until = models.DateField(help_text="Last day the screening authorises a prescription.")
-    voided_at = models.DateTimeField(null=True, blank=True)
-    void_reason = models.CharField(max_length=200, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=ScreeningOutcome.choices)
+    reasons = models.JSONField(_("reasons"), default=list)
+    valid_until = models.DateField(_("valid until"), help_text=_("Last day the screening authorises a prescription."))
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+    void_reason = models.CharField(_("void reason"), max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("balance screening")
+        verbose_name_plural = _("balance screenings")
         ordering = ["-screened_on", "-created_at"]
         indexes = [models.Index(fields=["patient", "-screened_on", "-created_at"], name="screening_latest_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(outcome__in=[c.value for c in ScreeningOutcome]),
                 name="screening_outcome_valid",
-                violation_error_message="Unknown screening outcome.",
+                violation_error_message=_("Unknown screening outcome."),
             ),
             models.CheckConstraint(
                 condition=Q(valid_until__gte=F("screened_on")),
                 name="screening_valid_until_after_screening",
-                violation_error_message="A screening cannot expire before it was made.",
+                violation_error_message=_("A screening cannot expire before it was made."),
             ),
-            _range("bmwt_seconds", Decimal("0.5"), 120, "The 3-metre backward walk time"),
-            _range("tug_seconds", 1, 300, "The TUG time"),
-            _range("berg", 0, 56, "Berg"),
+            _range("bmwt_seconds", Decimal("0.5"), 120, _("The 3-metre backward walk time")),
+            _range("tug_seconds", 1, 300, _("The TUG time")),
+            _range("berg", 0, 56, _("Berg")),
             _range("fga", 0, 30, "FGA"),
             _range("dgi", 0, 24, "DGI"),
-            _range("fsst_seconds", 1, 120, "The FSST time"),
+            _range("fsst_seconds", 1, 120, _("The FSST time")),
             _range("abc_pct", 0, 100, "ABC"),
-            _range("pbs", 0, 56, "The Pediatric Balance Scale"),
+            _range("pbs", 0, 56, _("The Pediatric Balance Scale")),
             _range("gmfcs", 1, 5, "GMFCS"),
-            _range("bp_systolic", 50, 300, "Systolic pressure"),
-            _range("bp_diastolic", 20, 200, "Diastolic pressure"),
-            _range("falls_last_6_months", 0, 100, "Falls", nullable=False),
+            _range("bp_systolic", 50, 300, _("Systolic pressure")),
+            _range("bp_diastolic", 20, 200, _("Diastolic pressure")),
+            _range("falls_last_6_months", 0, 100, _("Falls"), nullable=False),
             models.CheckConstraint(
                 condition=~Q(bmwt_unable=True, bmwt_seconds__isnull=False),
                 name="screening_bmwt_time_or_unable",
-                violation_error_message="Give a 3-metre backward walk time or mark it unable, not both.",
+                violation_error_message=_("Give a 3-metre backward walk time or mark it unable, not both."),
             ),
             models.CheckConstraint(
                 condition=~Q(fsst_unable=True, fsst_seconds__isnull=False),
                 name="screening_fsst_time_or_unable",
-                violation_error_message="Give a Four Square Step Test time or mark it unable, not both.",
+                violation_error_message=_("Give a Four Square Step Test time or mark it unable, not both."),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"Screening of {self.patient} on {self.screened_on}"
+        return gettext("Screening of %(patient)s on %(date)s") % {
+            "patient": self.patient,
+            "date": date_format(self.screened_on, "DATE_FORMAT"),
+        }
 
     def save(self, *args, **kwargs):
         # Immutable once recorded (SECURITY.md "Audit and integrity"): only voiding may follow.
@@ -516,12 +553,17 @@ class BalanceScreening(models.Model):
             fields = kwargs.get("update_fields")
             if fields is None or not set(fields) <= self.VOIDABLE_FIELDS:
                 raise ValidationError(
-                    "A recorded screening cannot be changed; record a new screening instead.", code="immutable"
+                    _("A recorded screening cannot be changed; record a new screening instead."), code="immutable"
                 )
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise ValidationError("A recorded screening cannot be deleted.", code="immutable")
+        raise ValidationError(_("A recorded screening cannot be deleted."), code="immutable")
+
+    @property
+    def reason_texts(self) -> list[str]:
+        """The reasons for the outcome, in the reader's language (kept as messages: patients.screening.Reason)."""
+        return reason_texts(self.reasons)
 
     @property
     def is_voided(self) -> bool:
@@ -535,10 +577,10 @@ class BalanceScreening(models.Model):
 
     def status_label(self, today=None) -> str:
         if self.is_voided:
-            return "Void"
+            return _("Void")
         if self.is_expired(today):
-            return "Expired"
-        return "Current"
+            return _("Expired")
+        return _("Current")
 
 
 class PortalInvitation(models.Model):
@@ -549,8 +591,15 @@ class PortalInvitation(models.Model):
     A new invitation revokes the patient's older open ones.
     """
 
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="portal_invitations")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="portal_invitations")
+    patient = models.ForeignKey(
+        Patient, verbose_name=_("patient"), on_delete=models.CASCADE, related_name="portal_invitations"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("portal login"),
+        on_delete=models.CASCADE,
+        related_name="portal_invitations",
+    )
     token_digest = models.CharField(max_length=64, unique=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="portal_invitations_made"
@@ -561,10 +610,12 @@ class PortalInvitation(models.Model):
     used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     renewal_requested_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the patient, holding a dead link, asked for a new one."
+        null=True, blank=True, help_text=_("When the patient, holding a dead link, asked for a new one.")
     )
 
     class Meta:
+        verbose_name = _("portal invitation")
+        verbose_name_plural = _("portal invitations")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["patient", "-created_at"], name="invitation_patient_idx")]
         constraints = [
@@ -575,7 +626,7 @@ class PortalInvitation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Portal invitation for {self.patient} ({self.state})"
+        return gettext("Portal invitation for %(patient)s (%(state)s)") % {"patient": self.patient, "state": self.state}
 
     @property
     def state(self) -> str:

@@ -19,6 +19,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from patients.models import Patient, PortalInvitation
 from retrowalk.roles import PATIENTS, is_clinician
@@ -28,10 +30,10 @@ MAX_TOKEN_LENGTH = 100
 
 # What a dead link's page says, by state.
 STATE_MESSAGES = {
-    "expired": "This link has expired.",
-    "used": "This link has already been used to set a password.",
-    "revoked": "This link was replaced by a newer one or withdrawn by your therapist.",
-    "unknown": "This link is not valid. Check that you copied all of it.",
+    "expired": gettext_lazy("This link has expired."),
+    "used": gettext_lazy("This link has already been used to set a password."),
+    "revoked": gettext_lazy("This link was replaced by a newer one or withdrawn by your therapist."),
+    "unknown": gettext_lazy("This link is not valid. Check that you copied all of it."),
 }
 
 
@@ -101,7 +103,7 @@ def username_suggestion(patient: Patient) -> str:
 def _new_login(patient: Patient, *, username: str, email: str):
     User = get_user_model()
     if User.objects.filter(username__iexact=username).exists():
-        raise PortalError(f"The username “{username}” is taken: choose another.")
+        raise PortalError(_("The username “%(username)s” is taken: choose another.") % {"username": username})
     user = User(username=username, first_name=patient.first_name, last_name=patient.last_name, email=email)
     user.set_unusable_password()
     try:
@@ -120,10 +122,10 @@ def portal_invite(*, patient: Patient, by, username: str = "", email: str = "") 
     Returns the invitation and the link's secret (shown once, never stored).
     """
     if not is_clinician(by):
-        raise PortalError("Only clinicians invite patients to the portal.")
+        raise PortalError(_("Only clinicians invite patients to the portal."))
     patient = Patient.objects.select_for_update(of=("self",)).select_related("user").get(pk=patient.pk)
     if not patient.care_team.filter(pk=by.pk).exists():
-        raise PortalError("Only the patient's care team can invite them to the portal.")
+        raise PortalError(_("Only the patient's care team can invite them to the portal."))
     user = patient.user
     if user is None:
         user = _new_login(patient, username=username.strip(), email=email)
@@ -132,7 +134,7 @@ def portal_invite(*, patient: Patient, by, username: str = "", email: str = "") 
         patient.save(update_fields=["user", "updated_at"])
     else:
         if is_clinician(user) or user.is_staff:
-            raise PortalError("This patient's login belongs to staff; it cannot be used for the portal.")
+            raise PortalError(_("This patient's login belongs to staff; it cannot be used for the portal."))
         user.is_active = True
         if email:
             user.email = email
@@ -210,9 +212,9 @@ def portal_access_end(*, patient: Patient, by) -> None:
     """Turn the patient's portal login off and withdraw open links (a new invitation turns it on again)."""
     patient = Patient.objects.select_for_update(of=("self",)).select_related("user").get(pk=patient.pk)
     if not patient.care_team.filter(pk=by.pk).exists():
-        raise PortalError("Only the patient's care team can end portal access.")
+        raise PortalError(_("Only the patient's care team can end portal access."))
     if patient.user is None:
-        raise PortalError("This patient has no portal login.")
+        raise PortalError(_("This patient has no portal login."))
     patient.portal_invitations.filter(used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=timezone.now())
     patient.user.is_active = False
     patient.user.save(update_fields=["is_active"])

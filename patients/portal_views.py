@@ -12,7 +12,9 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.mail import send_mail
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -25,7 +27,10 @@ log = logging.getLogger(__name__)
 SESSION_KEY = "portal_invitation"
 
 
-def _send(subject: str, body: str, to: list[str]) -> bool:
+def _send(template: str, context: dict, to: list[str]) -> bool:
+    """Send one of the portal's emails (templates/patients/email/<template>_subject.txt and _body.txt)."""
+    subject = render_to_string(f"patients/email/{template}_subject.txt", context).strip()
+    body = render_to_string(f"patients/email/{template}_body.txt", context)
     try:
         send_mail(subject, body, None, to)
     except (SMTPException, OSError):
@@ -59,15 +64,8 @@ def portal_invite(request, public_id):
     emailed = False
     if invitation.emailed_to:
         emailed = _send(
-            "Your retrowalk walking plan: set your password",
-            (
-                f"Hello {patient.first_name},\n\n"
-                f"{request.user.get_full_name() or 'Your therapist'} has given you a login to see your "
-                "backward walking plan, print it and log your sessions.\n\n"
-                f"Your username: {invitation.user.username}\n"
-                f"Set your password here (the link works once, until {invitation.expires_at:%d %B %Y}):\n{link}\n\n"
-                "If you did not expect this email, you can ignore it.\n"
-            ),
+            "invitation",
+            {"patient": patient, "therapist": request.user.get_full_name(), "invitation": invitation, "link": link},
             [invitation.emailed_to],
         )
     return render(
@@ -86,7 +84,7 @@ def portal_end(request, public_id):
     except portal.PortalError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "Portal access ended: the login no longer works and open links are withdrawn.")
+        messages.success(request, _("Portal access ended: the login no longer works and open links are withdrawn."))
     return redirect(patient)
 
 
@@ -109,11 +107,7 @@ def _renewal(request, invitation):
     recipients = portal.portal_renewal_request(invitation_id=invitation.pk)
     if recipients:
         chart = request.build_absolute_uri(invitation.patient.get_absolute_url())
-        _send(
-            "retrowalk: a patient asked for a new portal link",
-            f"A patient of yours asked for a new link to set their portal password.\n\nOpen the chart: {chart}\n",
-            recipients,
-        )
+        _send("renewal", {"chart": chart}, recipients)
     return render(request, "patients/portal_link_problem.html", {"requested": True})
 
 
@@ -148,6 +142,8 @@ def portal_set_password(request):
             return _dead_link(request, exc)
         logout(request)
         request.session[LOGIN_USERNAME_KEY] = user.username
-        messages.success(request, f"Your password is set. Log in with your username: {user.username}")
+        messages.success(
+            request, _("Your password is set. Log in with your username: %(username)s") % {"username": user.username}
+        )
         return redirect("login")
     return render(request, "patients/portal_set_password.html", {"form": form, "username": invitation.user.username})

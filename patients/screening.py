@@ -12,6 +12,10 @@ outcome with every reason in plain words:
 A hard stop beats everything; any high-risk result means protection. The
 cutoffs themselves are data (``Cutoffs``), edited per condition by the
 administrator and seeded from CLINICAL.md section 4.
+
+A screening keeps its reasons in the record. Each is kept as its English message
+and parameters (``Reason``), not as text, so that every reader sees it in their
+own language, with numbers written their locale's way.
 """
 
 from __future__ import annotations
@@ -19,75 +23,135 @@ from __future__ import annotations
 import operator
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+
+from django.utils.formats import localize
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 NOT_CLEARED = "not_cleared"
 CLEARED_PROTECTED = "cleared_protected"
 CLEARED = "cleared"
 
 OUTCOME_LABELS = {
-    NOT_CLEARED: "Not cleared",
-    CLEARED_PROTECTED: "Cleared with protection",
-    CLEARED: "Cleared",
+    NOT_CLEARED: gettext_lazy("Not cleared"),
+    CLEARED_PROTECTED: gettext_lazy("Cleared with protection"),
+    CLEARED: gettext_lazy("Cleared"),
 }
 
+# Whose cutoff a high-risk reason quotes ("Berg 40 is below 45 (older-adult cutoff)").
 POPULATION_LABELS = {
-    "older_adult": "older-adult",
-    "stroke": "stroke",
-    "paediatric": "paediatric",
-    "post_surgical": "post-surgical",
+    "older_adult": gettext_noop("older-adult cutoff"),
+    "stroke": gettext_noop("stroke cutoff"),
+    "paediatric": gettext_noop("paediatric cutoff"),
+    "post_surgical": gettext_noop("post-surgical cutoff"),
 }
 
 # Instrument keys, as fields on BalanceScreening and Cutoffs.suited_instruments.
 INSTRUMENTS = {
-    "bmwt": "3-metre backward walk",
-    "tug": "Timed Up and Go",
-    "berg": "Berg Balance Scale",
-    "fga": "Functional Gait Assessment",
-    "dgi": "Dynamic Gait Index",
-    "fsst": "Four Square Step Test",
-    "abc": "ABC confidence",
-    "pbs": "Pediatric Balance Scale",
-    "gmfcs": "GMFCS level",
+    "bmwt": gettext_lazy("3-metre backward walk"),
+    "tug": gettext_lazy("Timed Up and Go"),
+    "berg": gettext_lazy("Berg Balance Scale"),
+    "fga": gettext_lazy("Functional Gait Assessment"),
+    "dgi": gettext_lazy("Dynamic Gait Index"),
+    "fsst": gettext_lazy("Four Square Step Test"),
+    "abc": gettext_lazy("ABC confidence"),
+    "pbs": gettext_lazy("Pediatric Balance Scale"),
+    "gmfcs": gettext_lazy("GMFCS level"),
 }
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One reason for an outcome: an English message (a gettext message id) and its parameters.
+
+    A parameter is a number or a code as text, written the reader's way when shown, or a ``Reason``
+    (a phrase that is itself translated). ``str()`` gives it in the active language.
+    """
+
+    message: str
+    params: tuple[tuple[str, str | Reason], ...] = ()
+
+    def __str__(self) -> str:
+        if not self.params:
+            return gettext(self.message)
+        return gettext(self.message) % {name: _shown(value) for name, value in self.params}
+
+    def as_json(self) -> dict:
+        return {
+            "message": self.message,
+            "params": {name: value.as_json() if isinstance(value, Reason) else value for name, value in self.params},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict | str) -> Reason | str:
+        """A kept reason; text kept by an earlier release stays the text it was."""
+        if isinstance(data, str):
+            return data
+        params = tuple(
+            (name, cls.from_json(value) if isinstance(value, dict) else str(value))
+            for name, value in data.get("params", {}).items()
+        )
+        return cls(str(data["message"]), params)
+
+
+def _shown(value: str | Reason) -> str:
+    if isinstance(value, Reason):
+        return str(value)
+    try:
+        return localize(Decimal(value))
+    except (InvalidOperation, ValueError):
+        return value  # a code, such as a Roman GMFCS level
+
+
+def reason_texts(kept) -> list[str]:
+    """The reasons kept on a screening (``BalanceScreening.reasons``), in the reader's language."""
+    return [str(Reason.from_json(item)) for item in kept]
 
 
 @dataclass(frozen=True)
 class HardStopItem:
     key: str  # a boolean field on BalanceScreening: True means the hazard is present
-    label: str
+    message: str  # the English label, a gettext message id
     source: str
+
+    @property
+    def label(self) -> str:
+        return gettext(self.message)
 
 
 # CLINICAL.md section 3. "All" rows apply to adults of every condition.
 ALL_ADULTS = (
-    HardStopItem("unstable_cardiac", "Unstable angina or another unstable cardiac condition", "T6"),
-    HardStopItem("complex_arrhythmia", "Complex ventricular arrhythmia", "T6"),
-    HardStopItem("cannot_follow_commands", "Unable to follow a two-step command", "T6"),
-    HardStopItem("mmse_below_20", "MMSE below 20", "T6"),
-    HardStopItem("needs_physical_help", "Cannot stand and walk without physical help (FAC below 3)", "T6, T7"),
+    HardStopItem("unstable_cardiac", gettext_noop("Unstable angina or another unstable cardiac condition"), "T6"),
+    HardStopItem("complex_arrhythmia", gettext_noop("Complex ventricular arrhythmia"), "T6"),
+    HardStopItem("cannot_follow_commands", gettext_noop("Unable to follow a two-step command"), "T6"),
+    HardStopItem("mmse_below_20", gettext_noop("MMSE below 20"), "T6"),
+    HardStopItem(
+        "needs_physical_help", gettext_noop("Cannot stand and walk without physical help (FAC below 3)"), "T6, T7"
+    ),
 )
 HARD_STOP_ITEMS: dict[str, tuple[HardStopItem, ...]] = {
     "knee_oa": (
         *ALL_ADULTS,
-        HardStopItem("recent_lower_limb_injury", "Lower-limb injury or surgery within the last 12 months", "K3"),
+        HardStopItem(
+            "recent_lower_limb_injury", gettext_noop("Lower-limb injury or surgery within the last 12 months"), "K3"
+        ),
     ),
     "acl_reconstruction": (
         *ALL_ADULTS,
-        HardStopItem("effusion_or_limp", "Effusion / swelling of the knee, or a limp", "A3"),
+        HardStopItem("effusion_or_limp", gettext_noop("Effusion / swelling of the knee, or a limp"), "A3"),
         HardStopItem(
             "weight_bearing_restriction",
-            "Meniscal repair or microfracture still under a weight-bearing restriction",
+            gettext_noop("Meniscal repair or microfracture still under a weight-bearing restriction"),
             "A4",
         ),
     ),
     "stroke": ALL_ADULTS,
     "cerebral_palsy": (
-        HardStopItem("unstable_cardiac", "Unstable cardiac condition", "T6"),
-        HardStopItem("needs_physical_help", "Cannot stand and walk without physical help", "T6, T7"),
-        HardStopItem("uncontrolled_seizures", "Uncontrolled seizures", "C5"),
-        HardStopItem("recent_surgery", "Neurological or orthopaedic surgery within 12 months", "C5"),
-        HardStopItem("cannot_follow_verbal", "Cannot follow verbal commands", "C2"),
+        HardStopItem("unstable_cardiac", gettext_noop("Unstable cardiac condition"), "T6"),
+        HardStopItem("needs_physical_help", gettext_noop("Cannot stand and walk without physical help"), "T6, T7"),
+        HardStopItem("uncontrolled_seizures", gettext_noop("Uncontrolled seizures"), "C5"),
+        HardStopItem("recent_surgery", gettext_noop("Neurological or orthopaedic surgery within 12 months"), "C5"),
+        HardStopItem("cannot_follow_verbal", gettext_noop("Cannot follow verbal commands"), "C2"),
     ),
 }
 # Every hazard key any condition uses (the BalanceScreening boolean fields).
@@ -154,9 +218,9 @@ class ScreeningInput:
 @dataclass(frozen=True)
 class Outcome:
     outcome: str
-    reasons: tuple[str, ...]
-    hard_stops: tuple[str, ...] = ()
-    high_risk: tuple[str, ...] = ()
+    reasons: tuple[Reason, ...]
+    hard_stops: tuple[Reason, ...] = ()
+    high_risk: tuple[Reason, ...] = ()
 
     @property
     def label(self) -> str:
@@ -187,71 +251,111 @@ def missing_instrument(inp: ScreeningInput, cutoffs: Cutoffs) -> str | None:
     """A message when no balance instrument suited to the population was recorded."""
     if any(inp.recorded(name) for name in cutoffs.suited_instruments):
         return None
-    names = ", ".join(INSTRUMENTS[name] for name in cutoffs.suited_instruments)
-    return f"Record at least one balance test suited to this patient: {names}."
+    names = ", ".join(str(INSTRUMENTS[name]) for name in cutoffs.suited_instruments)
+    return gettext("Record at least one balance test suited to this patient: %(names)s.") % {"names": names}
 
 
 # High-risk bands (CLINICAL.md s4 table): (result, cutoff, beyond the cutoff when, reason).
 HIGH_RISK_BANDS = (
-    ("bmwt_seconds", "bmwt_high_risk_s", operator.ge, "3MBWT {v} s ≥ {c} s {who} cutoff"),
-    ("berg", "berg_high_risk_below", operator.lt, "Berg {v} is below {c} ({who} cutoff)"),
-    ("tug_seconds", "tug_high_risk_s", operator.ge, "TUG {v} s ≥ {c} s {who} cutoff"),
-    ("fga", "fga_high_risk_at_or_below", operator.le, "FGA {v} is at or below {c} ({who} cutoff)"),
-    ("dgi", "dgi_high_risk_below", operator.lt, "DGI {v} is below {c} ({who} cutoff)"),
-    ("fsst_seconds", "fsst_high_risk_above_s", operator.gt, "FSST {v} s > {c} s {who} cutoff"),
-    ("abc_pct", "abc_high_risk_below_pct", operator.lt, "ABC {v} % is below {c} % ({who} cutoff)"),
+    ("bmwt_seconds", "bmwt_high_risk_s", operator.ge, gettext_noop("3MBWT %(value)s s ≥ %(cutoff)s s %(who)s")),
+    ("berg", "berg_high_risk_below", operator.lt, gettext_noop("Berg %(value)s is below %(cutoff)s (%(who)s)")),
+    ("tug_seconds", "tug_high_risk_s", operator.ge, gettext_noop("TUG %(value)s s ≥ %(cutoff)s s %(who)s")),
+    (
+        "fga",
+        "fga_high_risk_at_or_below",
+        operator.le,
+        gettext_noop("FGA %(value)s is at or below %(cutoff)s (%(who)s)"),
+    ),
+    ("dgi", "dgi_high_risk_below", operator.lt, gettext_noop("DGI %(value)s is below %(cutoff)s (%(who)s)")),
+    ("fsst_seconds", "fsst_high_risk_above_s", operator.gt, gettext_noop("FSST %(value)s s > %(cutoff)s s %(who)s")),
+    (
+        "abc_pct",
+        "abc_high_risk_below_pct",
+        operator.lt,
+        gettext_noop("ABC %(value)s %% is below %(cutoff)s %% (%(who)s)"),
+    ),
 )
 
 
-def _hard_stops(inp: ScreeningInput, cutoffs: Cutoffs) -> list[str]:
+def _reason(message: str, **params) -> Reason:
+    return Reason(message, tuple((name, v if isinstance(v, Reason) else str(v)) for name, v in params.items()))
+
+
+def _hard_stops(inp: ScreeningInput, cutoffs: Cutoffs) -> list[Reason]:
     """CLINICAL.md s3, and the not-cleared defaults of s4 rule 1."""
-    stops = [f"{item.label} (hard stop)" for item in hard_stop_items(inp.condition_code) if item.key in inp.hazards]
+    stops = [
+        _reason(gettext_noop("%(hazard)s (hard stop)"), hazard=Reason(item.message))
+        for item in hard_stop_items(inp.condition_code)
+        if item.key in inp.hazards
+    ]
     systolic, diastolic = inp.bp_systolic, inp.bp_diastolic
     if (
         systolic is not None
         and diastolic is not None
         and (systolic > cutoffs.bp_systolic_max or diastolic > cutoffs.bp_diastolic_max)
     ):
-        stops.append(f"Resting BP {systolic}/{diastolic} exceeds {cutoffs.bp_systolic_max}/{cutoffs.bp_diastolic_max}")
+        stops.append(
+            _reason(
+                gettext_noop("Resting BP %(systolic)s/%(diastolic)s exceeds %(systolic_max)s/%(diastolic_max)s"),
+                systolic=systolic,
+                diastolic=diastolic,
+                systolic_max=cutoffs.bp_systolic_max,
+                diastolic_max=cutoffs.bp_diastolic_max,
+            )
+        )
     weeks = cutoffs.min_full_weeks_after_surgery
     if weeks is not None:
         if inp.surgery_date is None:
-            stops.append("No surgery date on the patient record")
+            stops.append(_reason(gettext_noop("No surgery date on the patient record")))
         elif (inp.screened_on - inp.surgery_date).days < 7 * weeks:
             done = (inp.screened_on - inp.surgery_date).days // 7
             stops.append(
-                f"{done} full weeks since surgery: backward treadmill only from week {weeks + 1} "
-                f"(at least {weeks} full weeks)"
+                _reason(
+                    gettext_noop(
+                        "%(done)s full weeks since surgery: backward treadmill only from week %(from_week)s "
+                        "(at least %(weeks)s full weeks)"
+                    ),
+                    done=done,
+                    from_week=weeks + 1,
+                    weeks=weeks,
+                )
             )
     if cutoffs.surgeon_clearance_required and not inp.surgeon_clearance_documented:
-        stops.append("No documented surgeon clearance for full weight bearing")
+        stops.append(_reason(gettext_noop("No documented surgeon clearance for full weight bearing")))
     if inp.gmfcs is not None and cutoffs.gmfcs_stop_from is not None and inp.gmfcs >= cutoffs.gmfcs_stop_from:
-        stops.append(f"GMFCS level {_roman(inp.gmfcs)} (levels {_roman(cutoffs.gmfcs_stop_from)}–V are excluded)")
+        stops.append(
+            _reason(
+                gettext_noop("GMFCS level %(level)s (levels %(from_level)s–V are excluded)"),
+                level=_roman(inp.gmfcs),
+                from_level=_roman(cutoffs.gmfcs_stop_from),
+            )
+        )
     floor = cutoffs.berg_not_cleared_at_or_below
     if inp.berg is not None and floor is not None and inp.berg <= floor:
-        stops.append(f"Berg {inp.berg} is at or below {floor}")
+        stops.append(_reason(gettext_noop("Berg %(value)s is at or below %(floor)s"), value=inp.berg, floor=floor))
     if inp.bmwt_unable:
-        stops.append("Unable to complete the 3-metre backward walk")
+        stops.append(_reason(gettext_noop("Unable to complete the 3-metre backward walk")))
     return stops
 
 
-def _high_risks(inp: ScreeningInput, cutoffs: Cutoffs) -> list[str]:
+def _high_risks(inp: ScreeningInput, cutoffs: Cutoffs) -> list[Reason]:
     """CLINICAL.md s4 rule 2: any instrument in its population's high-risk band, GMFCS III, a recent fall."""
-    who = POPULATION_LABELS.get(cutoffs.population, cutoffs.population)
+    population = POPULATION_LABELS.get(cutoffs.population)
+    who = Reason(population) if population else cutoffs.population
     risks = []
-    for result, cutoff_name, beyond, reason in HIGH_RISK_BANDS:
+    for result, cutoff_name, beyond, message in HIGH_RISK_BANDS:
         value, cutoff = getattr(inp, result), getattr(cutoffs, cutoff_name)
         if value is not None and cutoff is not None and beyond(value, cutoff):
-            risks.append(reason.format(v=num(value), c=num(cutoff), who=who))
+            risks.append(_reason(message, value=num(value), cutoff=num(cutoff), who=who))
     if inp.fsst_unable and cutoffs.fsst_high_risk_above_s is not None:
-        risks.append("Unable to complete the Four Square Step Test")
+        risks.append(_reason(gettext_noop("Unable to complete the Four Square Step Test")))
     protect_from, stop_from = cutoffs.gmfcs_protect_from, cutoffs.gmfcs_stop_from or 6
     if inp.gmfcs is not None and protect_from is not None and protect_from <= inp.gmfcs < stop_from:
-        risks.append(f"GMFCS level {_roman(inp.gmfcs)} needs protection")
+        risks.append(_reason(gettext_noop("GMFCS level %(level)s needs protection"), level=_roman(inp.gmfcs)))
     if inp.falls_last_6_months == 1:
-        risks.append("A fall in the last 6 months")
+        risks.append(_reason(gettext_noop("A fall in the last 6 months")))
     elif inp.falls_last_6_months > 1:
-        risks.append(f"{inp.falls_last_6_months} falls in the last 6 months")
+        risks.append(_reason(gettext_noop("%(falls)s falls in the last 6 months"), falls=inp.falls_last_6_months))
     return risks
 
 
@@ -262,4 +366,4 @@ def evaluate(inp: ScreeningInput, cutoffs: Cutoffs) -> Outcome:
         return Outcome(NOT_CLEARED, tuple(stops + risks), tuple(stops), tuple(risks))
     if risks:
         return Outcome(CLEARED_PROTECTED, tuple(risks), (), tuple(risks))
-    return Outcome(CLEARED, ("No hard stop and no result in a high-risk band",), (), ())
+    return Outcome(CLEARED, (_reason(gettext_noop("No hard stop and no result in a high-risk band")),), (), ())

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from patients import screening as rules
 from patients.models import BalanceScreening, Patient, ScreeningPolicy
@@ -30,7 +31,7 @@ def _save(patient: Patient, *, by) -> None:
 def patient_create(*, by, data: dict[str, Any]) -> Patient:
     """Add a patient; the clinician who adds them joins the care team."""
     if not is_clinician(by):
-        raise PatientError("Only clinicians can add patients.")
+        raise PatientError(_("Only clinicians can add patients."))
     patient = Patient(**data)
     _save(patient, by=by)
     patient.care_team.add(by)
@@ -52,11 +53,13 @@ def care_team_add(*, patient: Patient, by, clinician) -> None:
     """Add a colleague to the patient's care team."""
     Patient.objects.select_for_update().filter(pk=patient.pk).first()
     if not patient.care_team.filter(pk=by.pk).exists():
-        raise PatientError("Only a member of the care team can add colleagues to it.")
+        raise PatientError(_("Only a member of the care team can add colleagues to it."))
     if not is_clinician(clinician) or not clinician.is_active:
-        raise PatientError("Only active clinicians can join a care team.")
+        raise PatientError(_("Only active clinicians can join a care team."))
     if patient.care_team.filter(pk=clinician.pk).exists():
-        raise PatientError(f"{clinician.get_full_name() or clinician.username} is already on the care team.")
+        raise PatientError(
+            _("%(name)s is already on the care team.") % {"name": clinician.get_full_name() or clinician.username}
+        )
     patient._history_user = by
     patient.care_team.add(clinician)
 
@@ -91,7 +94,8 @@ def _policy(patient: Patient):
         return ScreeningPolicy.objects.select_related("condition").get(condition_id=patient.condition_id)
     except ScreeningPolicy.DoesNotExist:
         raise ScreeningError(
-            f"{patient.condition.name} has no screening policy yet: ask the administrator to add its cutoffs."
+            _("%(condition)s has no screening policy yet: ask the administrator to add its cutoffs.")
+            % {"condition": patient.condition.name}
         ) from None
 
 
@@ -100,7 +104,7 @@ def screening_record(*, patient: Patient, by, values: dict[str, Any]):
     """Record a screening; its outcome and reasons come from patients.screening with the
     condition's current policy, and it authorises prescriptions until ``valid_until``."""
     if not is_clinician(by):
-        raise ScreeningError("Only clinicians can record screenings.")
+        raise ScreeningError(_("Only clinicians can record screenings."))
     Patient.objects.select_for_update().filter(pk=patient.pk).first()
     policy = _policy(patient)
     cutoffs = policy.cutoffs()
@@ -110,8 +114,8 @@ def screening_record(*, patient: Patient, by, values: dict[str, Any]):
         raise ScreeningError(missing)
     if cutoffs.population != "paediatric" and (inp.bp_systolic is None or inp.bp_diastolic is None):
         raise ScreeningError(
-            f"Record the resting blood pressure: above {cutoffs.bp_systolic_max}/{cutoffs.bp_diastolic_max} "
-            "is a hard stop."
+            _("Record the resting blood pressure: above %(systolic)s/%(diastolic)s is a hard stop.")
+            % {"systolic": cutoffs.bp_systolic_max, "diastolic": cutoffs.bp_diastolic_max}
         )
     outcome = rules.evaluate(inp, cutoffs)
     # Hazard fields that do not apply to this condition are never kept as "present".
@@ -121,7 +125,7 @@ def screening_record(*, patient: Patient, by, values: dict[str, Any]):
         patient=patient,
         screened_by=by,
         outcome=outcome.outcome,
-        reasons=list(outcome.reasons),
+        reasons=[reason.as_json() for reason in outcome.reasons],
         valid_until=values["screened_on"] + timedelta(days=cutoffs.validity_days - 1),
         **fields,
     )

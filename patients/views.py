@@ -46,7 +46,7 @@ class PatientListView(ClinicianRequiredMixin, ListView):
             sort=self.sort,
             search=self.search,
             search_form=PatientSearchForm(initial={"q": self.search}),
-            columns=[("name", "Name"), ("record", "Record number"), ("condition", "Condition")],
+            columns=[("name", _("Name")), ("record", _("Record number")), ("condition", _("Condition"))],
         )
         return context
 
@@ -85,7 +85,9 @@ class PatientCreateView(ClinicianRequiredMixin, PatientFormMixin, CreateView):
             self.object = services.patient_create(by=self.request.user, data=form.cleaned_data)
         except ValidationError as exc:
             return self._service_failed(form, exc)
-        messages.success(self.request, f"{self.object.full_name} was added. You are on the care team.")
+        messages.success(
+            self.request, _("%(patient)s was added. You are on the care team.") % {"patient": self.object.full_name}
+        )
         return redirect(self.object)
 
 
@@ -97,7 +99,7 @@ class PatientUpdateView(PatientScopeMixin, PatientFormMixin, UpdateView):
             )
         except ValidationError as exc:
             return self._service_failed(form, exc)
-        messages.success(self.request, "The patient's details were saved.")
+        messages.success(self.request, _("The patient's details were saved."))
         return redirect(self.object)
 
 
@@ -148,7 +150,7 @@ def care_team_add(request, public_id):
     patient = selectors.patient_for(user=request.user, public_id=public_id)
     form = CareTeamAddForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(form.errors.get("clinician", ["Enter a colleague's username or email."])))
+        messages.error(request, " ".join(form.errors.get("clinician", [_("Enter a colleague's username or email.")])))
         return redirect(patient)
     colleague = form.cleaned_data["clinician"]
     try:
@@ -156,7 +158,9 @@ def care_team_add(request, public_id):
     except services.PatientError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"{colleague.get_full_name() or colleague.username} joined the care team.")
+        messages.success(
+            request, _("%(name)s joined the care team.") % {"name": colleague.get_full_name() or colleague.username}
+        )
     return redirect(patient)
 
 

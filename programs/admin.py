@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from programs import limits, services, template_rules
@@ -19,12 +20,16 @@ class TemplateWeekFormSet(BaseInlineFormSet):
         form.instance.template = self.instance
         # A tabular inline shows its labels once, in the header row; each cell's
         # input needs its own name for screen readers ("Week 2: Bouts").
-        row = f"Week {form.instance.week}" if form.instance.pk else f"New week row {i + 1}"
+        row = (
+            _("Week %(week)s") % {"week": form.instance.week}
+            if form.instance.pk
+            else _("New week row %(row)s") % {"row": i + 1}
+        )
         for name, field in form.fields.items():
             if field.widget.is_hidden:  # the row's id and template: nothing to read out
                 continue
-            label = "Delete" if name == "DELETE" else capfirst(field.label)
-            field.widget.attrs.setdefault("aria-label", f"{row}: {label}")
+            label = _("Delete") if name == "DELETE" else capfirst(field.label)
+            field.widget.attrs.setdefault("aria-label", _("%(row)s: %(field)s") % {"row": row, "field": label})
         return form
 
     def clean(self):
@@ -91,13 +96,13 @@ class ProgramTemplateAdmin(SimpleHistoryAdmin):
     readonly_fields = ("version", "lineage", "supersedes")
     fieldsets = (
         (None, {"fields": ("condition", "name", "summary", "warm_up", "is_active", "defaults_for_clinical_review")}),
-        ("Length", {"fields": ("weeks", "sessions_per_week")}),
+        (_("Length"), {"fields": ("weeks", "sessions_per_week")}),
         (
-            "Caps",
+            _("Caps"),
             {"fields": ("max_speed_kmh", "max_incline_pct", "max_session_minutes", "max_start_speed_kmh")},
         ),
         (
-            "Progression",
+            _("Progression"),
             {
                 "fields": (
                     "starting_speed_rule",
@@ -110,8 +115,8 @@ class ProgramTemplateAdmin(SimpleHistoryAdmin):
                 )
             },
         ),
-        ("Evidence", {"fields": ("sources",)}),
-        ("Version", {"fields": ("version", "lineage", "supersedes")}),
+        (_("Evidence"), {"fields": ("sources",)}),
+        (_("Version"), {"fields": ("version", "lineage", "supersedes")}),
     )
 
     def has_change_permission(self, request, obj=None):
@@ -137,8 +142,11 @@ class ProgramTemplateAdmin(SimpleHistoryAdmin):
         if new_version:
             self.message_user(
                 request,
-                f"Prescriptions already use version {obj.version - 1}, so your changes were saved as "
-                f"version {obj.version}. Version {obj.version - 1} stays unchanged for those prescriptions.",
+                _(
+                    "Prescriptions already use version %(old)s, so your changes were saved as "
+                    "version %(new)s. Version %(old)s stays unchanged for those prescriptions."
+                )
+                % {"old": obj.version - 1, "new": obj.version},
             )
         response = super().response_change(request, obj)
         if new_version and "_continue" in request.POST:

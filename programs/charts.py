@@ -15,6 +15,9 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 
+from django.utils.formats import localize
+from django.utils.translation import gettext as _
+
 from programs import progression
 from programs.models import EDITABLE_STATUSES
 from retrowalk import units
@@ -259,13 +262,22 @@ def progress_panels(
 
     label = units.unit_label(unit)
     pain_limit = baseline_pain + rules.advance_max_pain_rise
+    none_yet = _("No weeks walked yet.")
+
+    def shown(value):
+        return _("none") if value is None else localize(value)
+
     return [
         svg_panel(
             key="chart-minutes",
-            title="Minutes per week",
-            long_title="Minutes walked per week, planned and done",
-            summary="; ".join(f"week {r.index}: {r.done_minutes} of {r.planned_minutes} min" for r in done_rows)
-            or "No weeks walked yet.",
+            title=_("Minutes per week"),
+            long_title=_("Minutes walked per week, planned and done"),
+            summary="; ".join(
+                _("week %(week)s: %(done)s of %(planned)s min")
+                % {"week": r.index, "done": r.done_minutes, "planned": r.planned_minutes}
+                for r in done_rows
+            )
+            or none_yet,
             labels=labels,
             planned=[r.planned_minutes for r in series],
             done=[None if r.future else r.done_minutes for r in series],
@@ -274,14 +286,19 @@ def progress_panels(
         ),
         svg_panel(
             key="chart-speed",
-            title=f"Speed ({label})",
-            long_title=f"Backward speed per week in {label}, planned and done",
+            title=_("Speed (%(unit)s)") % {"unit": label},
+            long_title=_("Backward speed per week in %(unit)s, planned and done") % {"unit": label},
             summary="; ".join(
-                f"week {r.index}: {spd(r.done_speed_kmh) if r.done_speed_kmh else 'none'} of "
-                f"{spd(r.planned_speed_kmh)} {label}"
+                _("week %(week)s: %(done)s of %(planned)s %(unit)s")
+                % {
+                    "week": r.index,
+                    "done": shown(spd(r.done_speed_kmh) if r.done_speed_kmh else None),
+                    "planned": shown(spd(r.planned_speed_kmh)),
+                    "unit": label,
+                }
                 for r in done_rows
             )
-            or "No weeks walked yet.",
+            or none_yet,
             labels=labels,
             planned=[spd(r.planned_speed_kmh) for r in series],
             done=[spd(r.done_speed_kmh) for r in series],
@@ -289,29 +306,33 @@ def progress_panels(
         ),
         svg_panel(
             key="chart-pain",
-            title="Highest pain (0–10)",
-            long_title="Highest pain each week, 0 to 10",
-            summary="; ".join(f"week {r.index}: {r.pain if r.pain is not None else 'none'}" for r in done_rows)
-            or "No weeks walked yet.",
+            title=_("Highest pain (0–10)"),
+            long_title=_("Highest pain each week, 0 to 10"),
+            summary="; ".join(
+                _("week %(week)s: %(value)s") % {"week": r.index, "value": shown(r.pain)} for r in done_rows
+            )
+            or none_yet,
             labels=labels,
             done=[r.pain for r in series],
             y_max=10,
             limit=min(pain_limit, 10),
-            limit_label=f"baseline + {rules.advance_max_pain_rise}",
+            limit_label=_("baseline + %(rise)s") % {"rise": rules.advance_max_pain_rise},
             palette=palette,
         ),
         svg_panel(
             key="chart-effort",
-            title="Highest effort (Borg 6–20)",
-            long_title="Highest effort each week, Borg 6 to 20",
-            summary="; ".join(f"week {r.index}: {r.effort if r.effort is not None else 'none'}" for r in done_rows)
-            or "No weeks walked yet.",
+            title=_("Highest effort (Borg 6–20)"),
+            long_title=_("Highest effort each week, Borg 6 to 20"),
+            summary="; ".join(
+                _("week %(week)s: %(value)s") % {"week": r.index, "value": shown(r.effort)} for r in done_rows
+            )
+            or none_yet,
             labels=labels,
             done=[r.effort for r in series],
             y_min=6,
             y_max=20,
             limit=rules.advance_max_rpe,
-            limit_label=f"Borg {rules.advance_max_rpe}",
+            limit_label=_("Borg %(effort)s") % {"effort": rules.advance_max_rpe},
             palette=palette,
         ),
     ]

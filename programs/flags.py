@@ -12,6 +12,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from django.utils.translation import gettext_lazy as _
+
 from programs.models import PrescriptionStatus
 
 # Screening due for renewal within this many days (issue 5: "due within 7 days").
@@ -20,13 +22,13 @@ SCREENING_DUE_DAYS = 7
 
 # (flag, weight, label): the weights order the dashboard, most urgent first.
 FLAGS = (
-    ("flag_fall", 100, "Fall or near fall reported"),
-    ("flag_screening_void", 40, "Screening void"),
-    ("flag_screening_expired", 40, "Screening expired"),
-    ("flag_pain", 30, "Pain rising"),
-    ("flag_review", 20, "Week review waiting"),
-    ("flag_missed", 10, "Sessions missed"),
-    ("flag_screening_due", 5, "Screening due"),
+    ("flag_fall", 100, _("Fall or near fall reported")),
+    ("flag_screening_void", 40, _("Screening void")),
+    ("flag_screening_expired", 40, _("Screening expired")),
+    ("flag_pain", 30, _("Pain rising")),
+    ("flag_review", 20, _("Week review waiting")),
+    ("flag_missed", 10, _("Sessions missed")),
+    ("flag_screening_due", 5, _("Screening due")),
 )
 
 

@@ -6,7 +6,8 @@ from decimal import Decimal
 from django import forms
 from django.forms import formset_factory
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from patients.forms import DateInput
 from programs import gate, limits, selectors
@@ -24,8 +25,8 @@ from retrowalk import units
 from retrowalk.fields import LoadedModelChoiceField, SpeedField
 from retrowalk.forms import WIDGET_RENDERER, PostedThroughMixin
 
-PAIN_HELP = "0 = no pain, 10 = worst pain imaginable."
-EFFORT_HELP = "Borg scale: 6 = no exertion, 11 = light, 13 = somewhat hard, 15 = hard, 20 = maximal."
+PAIN_HELP = _("0 = no pain, 10 = worst pain imaginable.")
+EFFORT_HELP = _("Borg scale: 6 = no exertion, 11 = light, 13 = somewhat hard, 15 = hard, 20 = maximal.")
 
 
 def _int_field(label, low, high, **kwargs):
@@ -43,7 +44,7 @@ class ProtectionFieldsMixin:
 
     def add_protection_fields(self, initial: Prescription | None = None):
         self.fields["protection"] = forms.ChoiceField(
-            label="Protection",
+            label=_("Protection"),
             choices=Protection.choices,
             widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
             initial=initial.protection if initial else Protection.STANDARD,
@@ -72,13 +73,13 @@ class PrescribeForm(ProtectionFieldsMixin, forms.Form):
 
     default_renderer = WIDGET_RENDERER
 
-    template = LoadedModelChoiceField(empty_label=None, label="Program template")
-    start_date = forms.DateField(widget=DateInput(), label="Start date")
+    template = LoadedModelChoiceField(empty_label=None, label=_("Program template"))
+    start_date = forms.DateField(widget=DateInput(), label=_("Start date"))
     baseline_pain = _int_field(
-        "Usual pain before starting (0–10)",
+        _("Usual pain before starting (0–10)"),
         0,
         10,
-        help_text="Pain 2 or more above this holds or steps back the program.",
+        help_text=_("Pain 2 or more above this holds or steps back the program."),
     )
 
     def __init__(self, *args, patient, unit: str, **kwargs):
@@ -87,7 +88,7 @@ class PrescribeForm(ProtectionFieldsMixin, forms.Form):
         self.templates = self.fields["template"].set_rows(selectors.active_templates(condition_id=patient.condition_id))
         self.fields["starting_speed_kmh"] = SpeedField(
             unit=unit,
-            label=f"Starting backward speed ({units.unit_label(unit)})",
+            label=format_lazy(_("Starting backward speed ({unit})"), unit=units.unit_label(unit)),
             max_kmh=limits.MAX_BACKWARD_SPEED_KMH,
         )
         self.order_fields(["template", "start_date", "starting_speed_kmh", "baseline_pain"])
@@ -96,22 +97,32 @@ class PrescribeForm(ProtectionFieldsMixin, forms.Form):
 
 class WeekForm(forms.Form):
     default_renderer = WIDGET_RENDERER
-    week = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=limits.MAX_WEEKS)
-    sessions = _int_field("Sessions", 1, limits.MAX_SESSIONS_PER_WEEK)
-    bouts = _int_field("Bouts", 1, limits.MAX_BOUTS)
-    bout_minutes = _int_field("Minutes per bout", 1, limits.MAX_SESSION_MINUTES)
+    week = forms.IntegerField(label=_("Week"), widget=forms.HiddenInput, min_value=1, max_value=limits.MAX_WEEKS)
+    sessions = _int_field(_("Sessions"), 1, limits.MAX_SESSIONS_PER_WEEK)
+    bouts = _int_field(_("Bouts"), 1, limits.MAX_BOUTS)
+    bout_minutes = _int_field(_("Minutes per bout"), 1, limits.MAX_SESSION_MINUTES)
     rest_minutes = forms.DecimalField(
-        label="Rest (min)", min_value=0, max_value=limits.MAX_REST_MINUTES, decimal_places=1, max_digits=3
+        label=_("Rest (min)"),
+        min_value=0,
+        max_value=limits.MAX_REST_MINUTES,
+        decimal_places=1,
+        max_digits=3,
+        localize=True,
     )
     incline_pct = forms.DecimalField(
-        label="Incline (%)", min_value=0, max_value=limits.MAX_INCLINE_PCT, decimal_places=1, max_digits=3
+        label=_("Incline (%)"),
+        min_value=0,
+        max_value=limits.MAX_INCLINE_PCT,
+        decimal_places=1,
+        max_digits=3,
+        localize=True,
     )
-    support = forms.ChoiceField(choices=Support.choices)
-    note = forms.CharField(max_length=200, required=False)
+    support = forms.ChoiceField(label=_("Support"), choices=Support.choices)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def __init__(self, *args, unit: str, max_speed_kmh: Decimal, **kwargs):
         super().__init__(*args, **kwargs)
-        field = SpeedField(unit=unit, label=f"Speed ({units.unit_label(unit)})")
+        field = SpeedField(unit=unit, label=format_lazy(_("Speed ({unit})"), unit=units.unit_label(unit)))
         field.set_max_kmh(max_speed_kmh)
         self.fields["speed_kmh"] = field
         self.order_fields(["week", "speed_kmh", "incline_pct", "sessions", "bouts", "bout_minutes", "rest_minutes"])
@@ -149,7 +160,9 @@ class BaseWeekFormSet(forms.BaseFormSet):
             return
         numbers = sorted(form.cleaned_data["week"] for form in self.forms)
         if numbers != list(range(1, self.expected_weeks + 1)):
-            raise forms.ValidationError(f"The plan must have weeks 1 to {self.expected_weeks}.", code="weeks")
+            raise forms.ValidationError(
+                _("The plan must have weeks 1 to %(weeks)s."), code="weeks", params={"weeks": self.expected_weeks}
+            )
 
     def targets(self) -> list[WeekTarget]:
         return sorted((form.target() for form in self.forms), key=lambda t: t.week)
@@ -200,11 +213,11 @@ class VersionForm(PostedThroughMixin, forms.Form):
 
 
 class PauseForm(VersionForm):
-    reason = forms.CharField(label="Why pause?", max_length=300, required=False)
+    reason = forms.CharField(label=_("Why pause?"), max_length=300, required=False)
 
 
 class StopForm(VersionForm):
-    reason = forms.CharField(label="Why stop?", max_length=300)
+    reason = forms.CharField(label=_("Why stop?"), max_length=300)
 
 
 class ResumeForm(ProtectionFieldsMixin, VersionForm):
@@ -217,10 +230,10 @@ class ReviewForm(VersionForm):
     action = forms.ChoiceField(
         choices=ProgressionAction.choices,
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
-        label="Decision",
+        label=_("Decision"),
     )
     note = forms.CharField(
-        label="Note (needed when you choose otherwise than the suggestion)",
+        label=_("Note (needed when you choose otherwise than the suggestion)"),
         max_length=500,
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
@@ -252,19 +265,21 @@ class SessionLogForm(forms.ModelForm):
             "note": forms.Textarea(attrs={"rows": 2}),
         }
         help_texts = {"pain_before": PAIN_HELP, "pain_after": PAIN_HELP, "effort": EFFORT_HELP}
+        # Decimals are typed and shown the reader's way: 2,5 in Spanish (retrowalk.formats).
+        localized_fields = ["incline_pct"]
 
     # One filling-in of the form, drawn with it: the same form sent twice saves one log (services.session_log_create).
     submission = forms.UUIDField(
         required=False,
         widget=forms.HiddenInput,
-        error_messages={"invalid": _lazy("This form is damaged: open the session form again.")},
+        error_messages={"invalid": _("This form is damaged: open the session form again.")},
     )
 
     def __init__(self, *args, unit: str, prescription: Prescription, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("submission", uuid.uuid4())
-        speed = SpeedField(unit=unit, label=f"Speed ({units.unit_label(unit)})")
+        speed = SpeedField(unit=unit, label=format_lazy(_("Speed ({unit})"), unit=units.unit_label(unit)))
         speed.set_max_kmh(prescription.template.max_speed_kmh)
         self.fields["speed_kmh"] = speed
         self.order_fields(["session_date", "minutes", "speed_kmh", "incline_pct"])
@@ -281,4 +296,4 @@ class SessionLogForm(forms.ModelForm):
 
 class NextDayPainForm(forms.Form):
     default_renderer = WIDGET_RENDERER
-    pain = _int_field("Pain the next morning (0–10)", 0, 10)
+    pain = _int_field(_("Pain the next morning (0–10)"), 0, 10)

@@ -16,7 +16,7 @@ from datetime import date
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 # The step the refusal stops, named in its next step ("rescreen before prescribing").
 PRESCRIBING, RESUMING = "prescribing", "resuming"
@@ -27,29 +27,29 @@ CLEARED_PROTECTED = "cleared_protected"
 # CLINICAL.md s4 rule 2: clinic-only with overhead harness (or body-weight
 # support), both handrails, therapist-set speed and one-to-one supervision.
 PROTECTIVE_MEASURES = {
-    "clinic_only": "clinic sessions only",
-    "harness": "overhead harness or body-weight support",
-    "both_rails": "both handrails",
-    "therapist_sets_speed": "therapist-set speed",
-    "one_to_one": "one-to-one supervision",
+    "clinic_only": gettext_lazy("clinic sessions only"),
+    "harness": gettext_lazy("overhead harness or body-weight support"),
+    "both_rails": gettext_lazy("both handrails"),
+    "therapist_sets_speed": gettext_lazy("therapist-set speed"),
+    "one_to_one": gettext_lazy("one-to-one supervision"),
 }
 
 
 # Whole sentences for each step, so that each can be translated as a whole.
 _STEP_WORDS = {
     PRESCRIBING: {
-        "none": _lazy("There is no balance screening on record: screen the patient before prescribing."),
-        "voided": _lazy(
+        "none": gettext_lazy("There is no balance screening on record: screen the patient before prescribing."),
+        "voided": gettext_lazy(
             "The screening was voided after a fall or near fall on the treadmill: rescreen before prescribing."
         ),
-        "expired": _lazy("The screening expired on %(date)s: rescreen before prescribing."),
+        "expired": gettext_lazy("The screening expired on %(date)s: rescreen before prescribing."),
     },
     RESUMING: {
-        "none": _lazy("There is no balance screening on record: screen the patient before resuming."),
-        "voided": _lazy(
+        "none": gettext_lazy("There is no balance screening on record: screen the patient before resuming."),
+        "voided": gettext_lazy(
             "The screening was voided after a fall or near fall on the treadmill: rescreen before resuming."
         ),
-        "expired": _lazy("The screening expired on %(date)s: rescreen before resuming."),
+        "expired": gettext_lazy("The screening expired on %(date)s: rescreen before resuming."),
     },
 }
 
@@ -96,9 +96,9 @@ def refusals(
     if screening is None:
         return [str(words["none"])]
     if screening.patient_id != patient_id:
-        return ["That screening belongs to another patient: record or choose this patient's own screening."]
+        return [_("That screening belongs to another patient: record or choose this patient's own screening.")]
     if screening.outcome == NOT_CLEARED:
-        why = "; ".join(screening.reasons) or "a hard stop"
+        why = "; ".join(map(str, screening.reasons)) or _("a hard stop")
         return [
             _(
                 "The screening of %(date)s did not clear the patient (%(why)s). "
@@ -116,8 +116,8 @@ def refusals(
     if screening.outcome == CLEARED_PROTECTED:
         missing = protection.missing() if protection.protected else list(PROTECTIVE_MEASURES.values())
         if missing:
-            why = "; ".join(screening.reasons)
             problems.append(
-                f"{why}: prescribe in protected mode or rescreen. Protected mode needs " + ", ".join(missing) + "."
+                _("%(why)s: prescribe in protected mode or rescreen. Protected mode needs %(missing)s.")
+                % {"why": "; ".join(map(str, screening.reasons)), "missing": ", ".join(map(str, missing))}
             )
     return problems

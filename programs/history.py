@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.utils.formats import date_format
+from django.utils.formats import date_format, localize
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from programs.models import Prescription, PrescriptionWeek
 from retrowalk import units
@@ -18,7 +20,7 @@ from retrowalk import units
 # Bookkeeping fields that change with every save and tell the reader nothing.
 _SKIPPED = {"id", "version", "created_at", "updated_at", "public_id", "prescription", "week"}
 # Speeds are stored in km/h and shown in the reader's unit, under these names.
-_SPEED_FIELDS = {"speed_kmh": "speed", "starting_speed_kmh": "starting backward speed"}
+_SPEED_FIELDS = {"speed_kmh": gettext_lazy("speed"), "starting_speed_kmh": gettext_lazy("starting backward speed")}
 # Week rows written by one save (prescribing, an adjustment) share one entry.
 _SAME_SAVE = timedelta(seconds=5)
 
@@ -40,7 +42,7 @@ class HistoryEntry:
 
 def _label(model, name: str, unit: str) -> str:
     if name in _SPEED_FIELDS:
-        return f"{_SPEED_FIELDS[name]} ({units.unit_label(unit)})"
+        return _("%(field)s (%(unit)s)") % {"field": _SPEED_FIELDS[name], "unit": units.unit_label(unit)}
     return str(model._meta.get_field(name).verbose_name)
 
 
@@ -49,14 +51,14 @@ def _shown(record, name: str, unit: str) -> str:
     if value is None or value == "":
         return "—"
     if name in _SPEED_FIELDS:
-        return str(units.to_unit(value, unit))
+        return localize(units.to_unit(value, unit))
     display = getattr(record, f"get_{name}_display", None)
     if display is not None:
         return str(display())
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if isinstance(value, Decimal):
-        return f"{value.normalize():f}"
+        return localize(value.normalize())
     if isinstance(value, date):
         return date_format(value, "DATE_FORMAT")
     return str(value)
@@ -65,7 +67,7 @@ def _shown(record, name: str, unit: str) -> str:
 def _who(record) -> str:
     user = record.history_user
     if user is None:
-        return "the system"
+        return _("the system")
     return user.get_full_name() or user.get_username()
 
 
@@ -92,13 +94,13 @@ def prescription_history(prescription: Prescription, *, unit: str) -> list[Histo
     for record, previous in _with_previous(program_rows):
         who = _who(record)
         if record.history_type == "+":
-            entries.append(HistoryEntry(record.history_date, who, "Prescribed the program"))
+            entries.append(HistoryEntry(record.history_date, who, _("Prescribed the program")))
         elif record.history_type == "-":
-            entries.append(HistoryEntry(record.history_date, who, "Deleted the program"))
+            entries.append(HistoryEntry(record.history_date, who, _("Deleted the program")))
         elif previous is not None:
             changes = _changes(Prescription, record, previous, unit)
             if changes:
-                entries.append(HistoryEntry(record.history_date, who, "Changed the program", changes))
+                entries.append(HistoryEntry(record.history_date, who, _("Changed the program"), changes))
 
     week_rows = (
         PrescriptionWeek.history.filter(prescription_id=prescription.pk)
@@ -116,18 +118,26 @@ def prescription_history(prescription: Prescription, *, unit: str) -> list[Histo
                 group = HistoryEntry(record.history_date, who, "")
                 entries.append(group)
             created.append(record.week)
-            group.what = f"Set weeks {created[0]}–{created[-1]}" if len(created) > 1 else f"Set week {created[0]}"
+            group.what = (
+                _("Set weeks %(first)s–%(last)s") % {"first": created[0], "last": created[-1]}
+                if len(created) > 1
+                else _("Set week %(week)s") % {"week": created[0]}
+            )
             continue
         created = []
         if record.history_type == "-":
-            entries.append(HistoryEntry(record.history_date, who, f"Removed week {record.week}"))
+            entries.append(HistoryEntry(record.history_date, who, _("Removed week %(week)s") % {"week": record.week}))
             continue
         changes = _changes(PrescriptionWeek, record, previous, unit) if previous is not None else []
         if not changes:
             continue
-        if not same_save or group is None or not group.what.startswith("Changed"):
-            group = HistoryEntry(record.history_date, who, "Changed the weeks")
+        changed_weeks = _("Changed the weeks")
+        if not same_save or group is None or group.what != changed_weeks:
+            group = HistoryEntry(record.history_date, who, changed_weeks)
             entries.append(group)
-        group.changes.extend(Change(f"Week {record.week}: {c.label}", c.old, c.new) for c in changes)
+        group.changes.extend(
+            Change(_("Week %(week)s: %(field)s") % {"week": record.week, "field": c.label}, c.old, c.new)
+            for c in changes
+        )
     entries.sort(key=lambda entry: entry.at, reverse=True)
     return entries

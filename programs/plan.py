@@ -13,40 +13,46 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
 # CLINICAL.md s1 "Cues clinicians give" [S1][S2], in the order a session runs.
 SAFETY_CUES = (
-    "Clip the safety key to your clothes before the belt starts. If you pull it, the belt stops.",
-    "Hold the handrails the way your therapist showed you, for the whole walk.",
-    "Reach back with your toes first, then roll down onto your heel.",
-    "Straighten your knee fully with every step.",
-    "Tighten the muscles at the front of your thigh as your knee straightens.",
-    "Your therapist sets the speed. Do not change it yourself: "
-    "reaching forward to the buttons can tip you off balance.",
+    gettext_lazy("Clip the safety key to your clothes before the belt starts. If you pull it, the belt stops."),
+    gettext_lazy("Hold the handrails the way your therapist showed you, for the whole walk."),
+    gettext_lazy("Reach back with your toes first, then roll down onto your heel."),
+    gettext_lazy("Straighten your knee fully with every step."),
+    gettext_lazy("Tighten the muscles at the front of your thigh as your knee straightens."),
+    gettext_lazy(
+        "Your therapist sets the speed. Do not change it yourself: "
+        "reaching forward to the buttons can tip you off balance."
+    ),
 )
 
 # CLINICAL.md s6 "Stopping a session (print on every plan)" [G4].
-STOP_RULES_INTRO = "Stop the belt at once and tell your therapist if you have:"
+STOP_RULES_INTRO = gettext_lazy("Stop the belt at once and tell your therapist if you have:")
 STOP_RULES = (
-    "chest pain or pressure",
-    "dizziness, light-headedness or confusion",
-    "unusual shortness of breath",
-    "lost your balance, or had to grab the rails to stay up",
-    "joint pain rising above 5 out of 10",
-    "leg cramps",
-    "any wish to stop: you may always stop",
+    gettext_lazy("chest pain or pressure"),
+    gettext_lazy("dizziness, light-headedness or confusion"),
+    gettext_lazy("unusual shortness of breath"),
+    gettext_lazy("lost your balance, or had to grab the rails to stay up"),
+    gettext_lazy("joint pain rising above 5 out of 10"),
+    gettext_lazy("leg cramps"),
+    gettext_lazy("any wish to stop: you may always stop"),
 )
-STOP_RULES_STAFF = (
+STOP_RULES_STAFF = gettext_lazy(
     "Clinic staff also stop when systolic pressure falls more than 10 mmHg as the work rises, or is above 250/115 mmHg."
 )
 # CLINICAL.md s4: a fall or near fall voids the screening and pauses the program.
-AFTER_A_FALL = (
+AFTER_A_FALL = gettext_lazy(
     "If you fall or nearly fall: stop, log it, and do not walk backward on a treadmill again "
     "until your therapist has checked your balance."
 )
 
 # Scales on the log (the patient fills them in).
-PAIN_SCALE = "Pain: 0 = no pain, 10 = worst pain imaginable."
-EFFORT_SCALE = (
+PAIN_SCALE = gettext_lazy("Pain: 0 = no pain, 10 = worst pain imaginable.")
+EFFORT_SCALE = gettext_lazy(
     "Effort (Borg 6–20): 6 = no effort, 11 = light, 13 = somewhat hard, 15 = hard, 17 = very hard, 20 = maximal."
 )
 
@@ -110,13 +116,13 @@ def support_of(prescription, targets: Targets | None) -> tuple[str, ...]:
     """The physical protection for every session: the week's support and the program's measures."""
     items = []
     if targets is not None:
-        items.append(targets.support + ".")
+        items.append(_("%(support)s.") % {"support": targets.support})
     if prescription.harness:
-        items.append("Wear the overhead harness; your therapist fits it before the belt starts.")
+        items.append(_("Wear the overhead harness; your therapist fits it before the belt starts."))
     if prescription.both_rails and not (targets and targets.support_key in BOTH_HANDS):
-        items.append("Hold both handrails the whole time.")
+        items.append(_("Hold both handrails the whole time."))
     if prescription.therapist_sets_speed:
-        items.append("Only your therapist sets or changes the speed.")
+        items.append(_("Only your therapist sets or changes the speed."))
     return tuple(items)
 
 
@@ -126,13 +132,22 @@ def present_of(prescription, *, child: bool) -> tuple[str, ...]:
     if prescription.one_to_one or prescription.clinic_only:
         items = []
         if prescription.clinic_only:
-            items.append("In the clinic only, never at home or in a gym.")
+            items.append(_("In the clinic only, never at home or in a gym."))
         if prescription.one_to_one:
-            items.append("Your therapist stays beside you, one-to-one, for the whole session.")
+            items.append(_("Your therapist stays beside you, one-to-one, for the whole session."))
         return tuple(items)
     if child:
-        return ("An adult who knows this plan (parent, caregiver or therapist) stays beside the treadmill.",)
-    return ("Someone who can stop the belt stays close by. Do not walk backward on a treadmill alone.",)
+        return (_("An adult who knows this plan (parent, caregiver or therapist) stays beside the treadmill."),)
+    return (_("Someone who can stop the belt stays close by. Do not walk backward on a treadmill alone."),)
+
+
+def _long_date(day: date) -> str:
+    return date_format(day, "DATE_FORMAT")
+
+
+def _day(day: date) -> str:
+    """A day with its weekday name, in the reader's language and order ("Monday 4 Mar 2026")."""
+    return _("%(weekday)s %(date)s") % {"weekday": date_format(day, "l"), "date": date_format(day, "DATE_FORMAT")}
 
 
 def _walked(logs: Sequence, start: date, end: date) -> list:
@@ -143,26 +158,26 @@ def next_session(*, prescription, week_row, weeks: int, logs: Sequence, today: d
     """The session to do today (or next), in plain words, from the program's state and its logs."""
     status = prescription.status
     if status == "draft":
-        return NextSession(heading="Your plan is not ready yet", lines=("Your therapist is still preparing it.",))
+        return NextSession(heading=_("Your plan is not ready yet"), lines=(_("Your therapist is still preparing it."),))
     if status == "stopped":
         return NextSession(
-            heading="This program was stopped",
+            heading=_("This program was stopped"),
             lines=(
-                f"Stopped on {prescription.ended_on:%-d %B %Y}.",
-                "Talk to your therapist before you walk backward on a treadmill again.",
+                _("Stopped on %(date)s.") % {"date": _long_date(prescription.ended_on)},
+                _("Talk to your therapist before you walk backward on a treadmill again."),
             ),
             tone="stop",
         )
     if status == "completed":
         return NextSession(
-            heading="You have finished this program",
-            lines=(f"Completed on {prescription.ended_on:%-d %B %Y}. Well done.",),
+            heading=_("You have finished this program"),
+            lines=(_("Completed on %(date)s. Well done.") % {"date": _long_date(prescription.ended_on)},),
             tone="wait",
         )
     if status == "paused":
         lines = [prescription.pause_reason] if prescription.pause_reason else []
-        lines.append("Do not walk backward on a treadmill until your therapist restarts your program.")
-        return NextSession(heading="Your program is paused", lines=tuple(lines), tone="stop")
+        lines.append(_("Do not walk backward on a treadmill until your therapist restarts your program."))
+        return NextSession(heading=_("Your program is paused"), lines=tuple(lines), tone="stop")
 
     targets = targets_of(week_row, weeks) if week_row is not None else None
     common = {
@@ -173,8 +188,8 @@ def next_session(*, prescription, week_row, weeks: int, logs: Sequence, today: d
     }
     if prescription.start_date > today:
         return NextSession(
-            heading="Your first session",
-            lines=(f"From {prescription.start_date:%A %-d %B %Y}.",),
+            heading=_("Your first session"),
+            lines=(_("From %(day)s.") % {"day": _day(prescription.start_date)},),
             done_this_week=0,
             tone="wait",
             **common,
@@ -186,10 +201,11 @@ def next_session(*, prescription, week_row, weeks: int, logs: Sequence, today: d
     logged_today = any(log.session_date == today for log in logs)
     if planned and done >= planned:
         return NextSession(
-            heading="Your next session",
+            heading=_("Your next session"),
             lines=(
-                f"This week's {planned} sessions are done.",
-                f"The next one is from {block_start + timedelta(days=7):%A %-d %B}.",
+                ngettext("This week's session is done.", "This week's %(planned)d sessions are done.", planned)
+                % {"planned": planned},
+                _("The next one is from %(day)s.") % {"day": _day(block_start + timedelta(days=7))},
             ),
             done_this_week=done,
             can_log=True,
@@ -198,16 +214,19 @@ def next_session(*, prescription, week_row, weeks: int, logs: Sequence, today: d
         )
     if logged_today:
         return NextSession(
-            heading="Your next session",
-            lines=(f"Today's session is logged: {done} of {planned} done this week.",),
+            heading=_("Your next session"),
+            lines=(
+                _("Today's session is logged: %(done)d of %(planned)d done this week.")
+                % {"done": done, "planned": planned},
+            ),
             done_this_week=done,
             can_log=True,
             tone="wait",
             **common,
         )
     return NextSession(
-        heading="Today's session",
-        lines=(f"{done} of {planned} sessions done this week.",),
+        heading=_("Today's session"),
+        lines=(_("%(done)d of %(planned)d sessions done this week.") % {"done": done, "planned": planned},),
         done_this_week=done,
         can_log=True,
         **common,

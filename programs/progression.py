@@ -14,6 +14,10 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import pairwise
 
+from django.utils.formats import date_format, localize
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from programs import template_rules
 
 BACKWARD_TEST_METRES = Decimal(3)  # the 3-metre backward walk test [B1]
@@ -131,7 +135,7 @@ STEP_BACK = "step_back"
 PAUSE = "pause"
 COMPLETE = "complete"
 NO_EVENT = "none"
-EVENT_WORDS = {"near_fall": "Near fall", "fall": "Fall"}
+EVENT_WORDS = {"near_fall": gettext_lazy("Near fall"), "fall": gettext_lazy("Fall")}
 
 
 @dataclass(frozen=True)
@@ -185,7 +189,7 @@ def sessions_needed(planned: int, min_pct: int) -> int:
 
 
 def _day(d: date) -> str:
-    return f"{d.day} {d:%b}"
+    return date_format(d, "MONTH_DAY_FORMAT")
 
 
 def decide(review: WeekReview) -> Decision:
@@ -205,8 +209,8 @@ def decide(review: WeekReview) -> Decision:
             PAUSE,
             week,
             tuple(
-                f"{EVENT_WORDS.get(s.event, 'Fall')} on {_day(s.session_date)}: the program pauses and the screening "
-                "is void; rescreen before resuming."
+                _("%(event)s on %(day)s: the program pauses and the screening is void; rescreen before resuming.")
+                % {"event": EVENT_WORDS.get(s.event, EVENT_WORDS["fall"]), "day": _day(s.session_date)}
                 for s in events
             ),
         )
@@ -214,53 +218,80 @@ def decide(review: WeekReview) -> Decision:
     limit = review.baseline_pain + rules.max_pain_rise
     for earlier, later in pairwise(sessions):
         if earlier.pain >= limit and later.pain >= limit:
-            why = (
-                f"Pain {earlier.pain}/10 on {_day(earlier.session_date)} and {later.pain}/10 on "
-                f"{_day(later.session_date)}: {rules.max_pain_rise} or more above the baseline "
-                f"{review.baseline_pain}/10 two sessions running"
-            )
+            why = {
+                "pain": earlier.pain,
+                "day": _day(earlier.session_date),
+                "later_pain": later.pain,
+                "later_day": _day(later.session_date),
+                "rise": rules.max_pain_rise,
+                "baseline": review.baseline_pain,
+                "week": week - 1,
+            }
             if week > 1:
-                return Decision(STEP_BACK, week - 1, (f"{why}: step back to week {week - 1}.",))
-            return Decision(REPEAT, week, (f"{why}: already at week 1, so repeat it.",))
+                reason = _(
+                    "Pain %(pain)s/10 on %(day)s and %(later_pain)s/10 on %(later_day)s: %(rise)s or more above the "
+                    "baseline %(baseline)s/10 two sessions running: step back to week %(week)s."
+                )
+                return Decision(STEP_BACK, week - 1, (reason % why,))
+            reason = _(
+                "Pain %(pain)s/10 on %(day)s and %(later_pain)s/10 on %(later_day)s: %(rise)s or more above the "
+                "baseline %(baseline)s/10 two sessions running: already at week 1, so repeat it."
+            )
+            return Decision(REPEAT, week, (reason % why,))
 
     failed: list[str] = []
     met: list[str] = []
     peak = max((s.pain for s in sessions), default=None)
     if peak is not None and peak > rules.max_pain:
-        failed.append(f"Pain reached {peak}/10 (advance only at {rules.max_pain}/10 or less).")
+        failed.append(
+            _("Pain reached %(peak)s/10 (advance only at %(max)s/10 or less).") % {"peak": peak, "max": rules.max_pain}
+        )
     elif peak is not None:
-        met.append(f"pain at most {peak}/10")
+        met.append(_("pain at most %(peak)s/10") % {"peak": peak})
     risen = [s for s in sessions if s.pain >= limit]
     if risen:
         s = risen[0]
         failed.append(
-            f"Pain {s.pain}/10 on {_day(s.session_date)} was {rules.max_pain_rise} or more above the baseline "
-            f"{review.baseline_pain}/10."
+            _("Pain %(pain)s/10 on %(day)s was %(rise)s or more above the baseline %(baseline)s/10.")
+            % {
+                "pain": s.pain,
+                "day": _day(s.session_date),
+                "rise": rules.max_pain_rise,
+                "baseline": review.baseline_pain,
+            }
         )
     worse = [s for s in sessions if s.pain_next_day is not None and s.pain_next_day > s.pain_before]
     if worse:
         s = worse[0]
         failed.append(
-            f"Pain was worse the morning after {_day(s.session_date)} ({s.pain_next_day}/10, "
-            f"{s.pain_before}/10 before the session)."
+            _("Pain was worse the morning after %(day)s (%(next_day)s/10, %(before)s/10 before the session).")
+            % {"day": _day(s.session_date), "next_day": s.pain_next_day, "before": s.pain_before}
         )
     hardest = max((s.effort for s in sessions), default=None)
     if hardest is not None and hardest > rules.max_effort:
-        failed.append(f"Effort reached Borg {hardest} (advance only at {rules.max_effort}, somewhat hard, or less).")
+        failed.append(
+            _("Effort reached Borg %(hardest)s (advance only at %(max)s, somewhat hard, or less).")
+            % {"hardest": hardest, "max": rules.max_effort}
+        )
     elif hardest is not None:
-        met.append(f"effort at most Borg {hardest}")
+        met.append(_("effort at most Borg %(hardest)s") % {"hardest": hardest})
     done = sum(1 for s in sessions if s.minutes > 0)
     needed = sessions_needed(review.planned_sessions, rules.min_adherence_pct)
     if done < needed:
-        failed.append(f"{done} of {review.planned_sessions} planned sessions done ({needed} needed to advance).")
+        failed.append(
+            _("%(done)s of %(planned)s planned sessions done (%(needed)s needed to advance).")
+            % {"done": done, "planned": review.planned_sessions, "needed": needed}
+        )
     else:
-        met.append(f"{done} of {review.planned_sessions} sessions done")
+        met.append(_("%(done)s of %(planned)s sessions done") % {"done": done, "planned": review.planned_sessions})
 
     if failed:
-        return Decision(REPEAT, week, (*failed, f"Repeat week {week}."))
-    summary = "No fall or near fall, " + ", ".join(met) + "."
+        return Decision(REPEAT, week, (*failed, _("Repeat week %(week)s.") % {"week": week}))
+    summary = _("No fall or near fall, %(met)s.") % {"met": ", ".join(met)}
     if week >= review.weeks:
-        return Decision(COMPLETE, week, (summary, f"Week {week} was the last week: the program is complete."))
+        return Decision(
+            COMPLETE, week, (summary, _("Week %(week)s was the last week: the program is complete.") % {"week": week})
+        )
     cap, following = review.max_speed_kmh, review.next_speed_kmh
     if cap is not None and following is not None and following > cap:
         return Decision(
@@ -268,11 +299,14 @@ def decide(review: WeekReview) -> Decision:
             week,
             (
                 summary,
-                f"Week {week + 1}'s {following} km/h is above the cap of {cap} km/h: repeat week {week} "
-                "and adjust the plan.",
+                _(
+                    "Week %(next)s's %(speed)s km/h is above the cap of %(cap)s km/h: "
+                    "repeat week %(week)s and adjust the plan."
+                )
+                % {"next": week + 1, "speed": localize(following), "cap": localize(cap), "week": week},
             ),
         )
-    return Decision(ADVANCE, week + 1, (summary, f"Advance to week {week + 1}."))
+    return Decision(ADVANCE, week + 1, (summary, _("Advance to week %(week)s.") % {"week": week + 1}))
 
 
 # --- Adjusting a plan: every week within the template's caps (CLINICAL.md s5 "Caps") ---
@@ -290,16 +324,22 @@ def check_targets(caps: PlanCaps, targets: Sequence[WeekTarget]) -> list[str]:
     """Why these weekly targets break the caps; empty when they keep them."""
     problems = []
     if [t.week for t in targets] != list(range(1, caps.weeks + 1)):
-        problems.append(f"The program must have weeks 1 to {caps.weeks}.")
+        problems.append(_("The program must have weeks 1 to %(weeks)s.") % {"weeks": caps.weeks})
     for t in targets:
         if not (0 < t.speed_kmh <= caps.max_speed_kmh):
-            problems.append(f"Week {t.week}: {t.speed_kmh} km/h is outside 0.1 to {caps.max_speed_kmh} km/h (the cap).")
+            problems.append(
+                _("Week %(week)s: %(speed)s km/h is outside 0.1 to %(cap)s km/h (the cap).")
+                % {"week": t.week, "speed": localize(t.speed_kmh), "cap": localize(caps.max_speed_kmh)}
+            )
         if not (0 <= t.incline_pct <= caps.max_incline_pct):
-            problems.append(f"Week {t.week}: incline {t.incline_pct} % is above the cap of {caps.max_incline_pct} %.")
+            problems.append(
+                _("Week %(week)s: incline %(incline)s %% is above the cap of %(cap)s %%.")
+                % {"week": t.week, "incline": localize(t.incline_pct), "cap": localize(caps.max_incline_pct)}
+            )
         if not (1 <= t.session_minutes <= caps.max_session_minutes):
             problems.append(
-                f"Week {t.week}: {t.session_minutes} minutes is outside 1 to {caps.max_session_minutes} "
-                "(the session cap)."
+                _("Week %(week)s: %(minutes)s minutes is outside 1 to %(cap)s (the session cap).")
+                % {"week": t.week, "minutes": t.session_minutes, "cap": caps.max_session_minutes}
             )
     return problems
 

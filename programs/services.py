@@ -13,9 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, localize
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from patients.models import BalanceScreening, Patient
 from patients.services import screening_void
@@ -67,8 +67,11 @@ def template_save(*, template: ProgramTemplate, weeks: Sequence[WeekData], by) -
         current = ProgramTemplate.objects.select_for_update().get(pk=template.pk)
         if not current.is_active:
             raise TemplateError(
-                f"Version {current.version} has been superseded and is kept unchanged for the "
-                "prescriptions that use it. Edit the current version instead."
+                _(
+                    "Version %(version)s has been superseded and is kept unchanged for the "
+                    "prescriptions that use it. Edit the current version instead."
+                )
+                % {"version": current.version}
             )
         if current.is_in_use():
             current.is_active = False
@@ -182,9 +185,9 @@ def prescription_create(
     a screening voided meanwhile is either seen here or waits until this commits.
     """
     if not on_care_team(patient_id=patient.pk, by=by):
-        raise PrescriptionError("Only a clinician on the patient's care team can prescribe.")
+        raise PrescriptionError(_("Only a clinician on the patient's care team can prescribe."))
     if status not in (PrescriptionStatus.DRAFT, PrescriptionStatus.ACTIVE):
-        raise PrescriptionError("A new program starts as a draft or active.")
+        raise PrescriptionError(_("A new program starts as a draft or active."))
     patient, screening = _lock_gate(patient=patient, screening=screening)
     prescription = Prescription(
         patient=patient,
@@ -204,13 +207,26 @@ def prescription_create(
     if refusals:
         raise PrescriptionError(refusals)
     if not template.is_active:
-        raise PrescriptionError(f"{template} has been replaced by a newer version: choose the current template.")
+        raise PrescriptionError(
+            _("%(template)s has been replaced by a newer version: choose the current template.")
+            % {"template": template}
+        )
     if template.condition_id != patient.condition_id:
-        raise PrescriptionError(f"{template.name} is for {template.condition.name}, not {patient.condition.name}.")
+        raise PrescriptionError(
+            _("%(template)s is for %(condition)s, not %(patient_condition)s.")
+            % {
+                "template": template.name,
+                "condition": template.condition.name,
+                "patient_condition": patient.condition.name,
+            }
+        )
     if not (0 < starting_speed_kmh <= template.max_start_speed_kmh):
         raise PrescriptionError(
-            f"A starting speed of {starting_speed_kmh} km/h is above the fastest start this template is written for "
-            f"({template.max_start_speed_kmh} km/h): choose a lower speed or another template."
+            _(
+                "A starting speed of %(speed)s km/h is above the fastest start this template is written for "
+                "(%(fastest)s km/h): choose a lower speed or another template."
+            )
+            % {"speed": localize(starting_speed_kmh), "fastest": localize(template.max_start_speed_kmh)}
         )
     if start_date < screening.screened_on:
         raise PrescriptionError(
@@ -224,7 +240,8 @@ def prescription_create(
         )
     if patient.prescriptions.filter(status__in=CURRENT_STATUSES).exists():
         raise PrescriptionError(
-            f"{patient.full_name} already has an active or paused program: complete or stop it first."
+            _("%(patient)s already has an active or paused program: complete or stop it first.")
+            % {"patient": patient.full_name}
         )
     targets = (
         list(weeks)
@@ -248,16 +265,18 @@ def prescription_activate(*, prescription: Prescription, by, expected_version: i
     """Turn a draft into the active program; the gate applies again at that moment."""
     current = Prescription.objects.select_for_update().get(pk=prescription.pk)
     if current.version != expected_version:
-        raise PrescriptionError("Someone else changed this program meanwhile: reload the page and try again.")
+        raise PrescriptionError(_("Someone else changed this program meanwhile: reload the page and try again."))
     if current.status != PrescriptionStatus.DRAFT:
-        raise PrescriptionError("Only a draft can be activated.")
+        raise PrescriptionError(_("Only a draft can be activated."))
     patient, screening = _lock_gate(patient=current.patient, screening=current.screening)
     current.screening = screening
     refusals = current.gate_refusals(step=gate.RESUMING)
     if refusals:
         raise PrescriptionError(refusals)
     if patient.prescriptions.filter(status__in=CURRENT_STATUSES).exclude(pk=current.pk).exists():
-        raise PrescriptionError(f"{patient.full_name} already has an active or paused program.")
+        raise PrescriptionError(
+            _("%(patient)s already has an active or paused program.") % {"patient": patient.full_name}
+        )
     current.status = PrescriptionStatus.ACTIVE
     current.version += 1
     current.full_clean()
@@ -268,11 +287,11 @@ def prescription_activate(*, prescription: Prescription, by, expected_version: i
 
 # --- Changing a program: every change is version-checked and locks patient, then program ---
 
-STALE = _lazy(
+STALE = gettext_lazy(
     "Someone else changed this program meanwhile (version %(version)s): nothing was saved. "
     "Reload the page to see their change."
 )
-STALE_BY = _lazy(
+STALE_BY = gettext_lazy(
     "Someone else changed this program meanwhile (by %(name)s, version %(version)s): nothing was saved. "
     "Reload the page to see their change."
 )
@@ -316,7 +335,7 @@ def _lock_program(*, prescription: Prescription, expected_version: int | None, b
 def _require_care_team(current: Prescription, by) -> None:
     """``current`` as ``_lock_program`` read it for ``by``."""
     if not current.by_on_care_team:
-        raise PrescriptionError("Only a clinician on the patient's care team can change this program.")
+        raise PrescriptionError(_("Only a clinician on the patient's care team can change this program."))
 
 
 def _save(prescription: Prescription, by) -> Prescription:
@@ -338,7 +357,9 @@ def prescription_adjust(
     current = _lock_program(prescription=prescription, expected_version=expected_version, by=by)
     _require_care_team(current, by)
     if current.status not in (PrescriptionStatus.DRAFT, *CURRENT_STATUSES):
-        raise PrescriptionError(f"This program is {current.get_status_display().lower()}: it can no longer change.")
+        raise PrescriptionError(
+            _("This program is %(status)s: it can no longer change.") % {"status": current.get_status_display().lower()}
+        )
     targets = sorted(weeks, key=lambda t: t.week)
     _check_targets(current.template, targets)
     rows = {row.week: row for row in current.weeks.select_for_update()}
@@ -364,9 +385,12 @@ def prescription_pause(*, prescription: Prescription, by, expected_version: int 
     current = _lock_program(prescription=prescription, expected_version=expected_version, by=by)
     _require_care_team(current, by)
     if current.status != PrescriptionStatus.ACTIVE:
-        raise PrescriptionError(f"Only an active program can be paused; this one is {current.get_status_display()}.")
+        raise PrescriptionError(
+            _("Only an active program can be paused; this one is %(status)s.")
+            % {"status": current.get_status_display().lower()}
+        )
     current.status = PrescriptionStatus.PAUSED
-    current.pause_reason = (reason.strip() or "Paused by the clinician.")[:300]
+    current.pause_reason = (reason.strip() or _("Paused by the clinician."))[:300]
     return _save(current, by)
 
 
@@ -382,7 +406,7 @@ def prescription_resume(
     current = _lock_program(prescription=prescription, expected_version=expected_version, by=by)
     _require_care_team(current, by)
     if current.status != PrescriptionStatus.PAUSED:
-        raise PrescriptionError("Only a paused program can be resumed.")
+        raise PrescriptionError(_("Only a paused program can be resumed."))
     latest = current.patient.screenings.order_by("-screened_on", "-created_at").first()
     if latest is None:
         raise PrescriptionError(current.gate_refusals(step=gate.RESUMING))
@@ -407,9 +431,11 @@ def prescription_stop(*, prescription: Prescription, by, expected_version: int, 
     current = _lock_program(prescription=prescription, expected_version=expected_version, by=by)
     _require_care_team(current, by)
     if current.status not in (PrescriptionStatus.DRAFT, *CURRENT_STATUSES):
-        raise PrescriptionError(f"This program is already {current.get_status_display().lower()}.")
+        raise PrescriptionError(
+            _("This program is already %(status)s.") % {"status": current.get_status_display().lower()}
+        )
     if not reason.strip():
-        raise PrescriptionError("Say why the program is stopped.")
+        raise PrescriptionError(_("Say why the program is stopped."))
     current.status = PrescriptionStatus.STOPPED
     current.stop_reason = reason.strip()[:300]
     current.ended_on = timezone.localdate()
@@ -422,7 +448,9 @@ def prescription_complete(*, prescription: Prescription, by, expected_version: i
     current = _lock_program(prescription=prescription, expected_version=expected_version, by=by)
     _require_care_team(current, by)
     if current.status not in CURRENT_STATUSES:
-        raise PrescriptionError(f"This program is {current.get_status_display().lower()}: it cannot be completed.")
+        raise PrescriptionError(
+            _("This program is %(status)s: it cannot be completed.") % {"status": current.get_status_display().lower()}
+        )
     current.status = PrescriptionStatus.COMPLETED
     current.ended_on = timezone.localdate()
     return _save(current, by)
@@ -501,7 +529,7 @@ def progression_apply(
     current = _lock_program(prescription=prescription, expected_version=expected_version, by=by)
     _require_care_team(current, by)
     if current.status != PrescriptionStatus.ACTIVE:
-        raise PrescriptionError("Only an active program is reviewed; resume it first.")
+        raise PrescriptionError(_("Only an active program is reviewed; resume it first."))
     today = timezone.localdate()
     weeks = list(current.weeks.all())
     review = review_of(prescription=current, logs=list(current.logs.all()), weeks=weeks, today=today)
@@ -510,22 +538,24 @@ def progression_apply(
     note = note.strip()
     if action != suggested.action and not note:
         raise PrescriptionError(
-            f"The suggestion was to {ProgressionAction(suggested.action).label.lower()}: "
-            "say why you chose otherwise in the note."
+            _("The suggestion was to %(action)s: say why you chose otherwise in the note.")
+            % {"action": str(ProgressionAction(suggested.action).label).lower()}
         )
     week = current.current_week
     if action == ProgressionAction.ADVANCE:
         if week >= last:
-            raise PrescriptionError(f"Week {week} is the last week: complete the program instead of advancing.")
+            raise PrescriptionError(
+                _("Week %(week)s is the last week: complete the program instead of advancing.") % {"week": week}
+            )
         next_week = week + 1
     elif action == ProgressionAction.STEP_BACK:
         if week == 1:
-            raise PrescriptionError("Week 1 is the first week: repeat it instead of stepping back.")
+            raise PrescriptionError(_("Week 1 is the first week: repeat it instead of stepping back."))
         next_week = week - 1
     elif action in (ProgressionAction.REPEAT, ProgressionAction.PAUSE, ProgressionAction.COMPLETE):
         next_week = week
     else:
-        raise PrescriptionError("Choose advance, repeat, step back, pause or complete.")
+        raise PrescriptionError(_("Choose advance, repeat, step back, pause or complete."))
     decision = ProgressionDecision(
         prescription=current,
         week=week,
@@ -543,7 +573,9 @@ def progression_apply(
     decision.save()
     if action == ProgressionAction.PAUSE:
         current.status = PrescriptionStatus.PAUSED
-        current.pause_reason = f"Week {week} review: {note or '; '.join(suggested.reasons)}"[:300]
+        current.pause_reason = (
+            _("Week %(week)s review: %(why)s") % {"week": week, "why": note or "; ".join(map(str, suggested.reasons))}
+        )[:300]
     elif action == ProgressionAction.COMPLETE:
         current.status = PrescriptionStatus.COMPLETED
         current.ended_on = today
@@ -576,12 +608,16 @@ def session_log_refusal(prescription: Prescription) -> str | None:
     """Why no session can be logged on this program now; None when one can."""
     if prescription.status == PrescriptionStatus.ACTIVE:
         return None
-    why = {
-        PrescriptionStatus.PAUSED: f"it is paused ({prescription.pause_reason or 'by the therapist'}). "
-        "Sessions can be logged again once the therapist resumes it.",
-        PrescriptionStatus.DRAFT: "it has not started yet.",
-    }.get(prescription.status, f"it is {prescription.get_status_display().lower()}.")
-    return f"No session can be logged on this program: {why}"
+    if prescription.status == PrescriptionStatus.PAUSED:
+        return _(
+            "No session can be logged on this program: it is paused (%(reason)s). "
+            "Sessions can be logged again once the therapist resumes it."
+        ) % {"reason": prescription.pause_reason or _("by the therapist")}
+    if prescription.status == PrescriptionStatus.DRAFT:
+        return _("No session can be logged on this program: it has not started yet.")
+    return _("No session can be logged on this program: it is %(status)s.") % {
+        "status": prescription.get_status_display().lower()
+    }
 
 
 def _week_in_force(prescription: Prescription, on: date) -> int:
@@ -618,7 +654,7 @@ def session_log_create(
     elif patient.user_id is not None and patient.user_id == by.pk:
         setting = SessionSetting.HOME
     else:
-        raise PrescriptionError("Only the patient or a clinician on the care team can log a session.")
+        raise PrescriptionError(_("Only the patient or a clinician on the care team can log a session."))
     refusal = session_log_refusal(current)
     if refusal:
         raise PrescriptionError(refusal)
@@ -629,11 +665,12 @@ def session_log_create(
             "date": date_format(current.start_date, "DATE_FORMAT")
         }
     elif entry.session_date > today:
-        problems["session_date"] = "A session cannot be logged ahead: choose today or an earlier date."
+        problems["session_date"] = _("A session cannot be logged ahead: choose today or an earlier date.")
     if entry.speed_kmh > current.template.max_speed_kmh:
-        problems["speed_kmh"] = (
-            f"{entry.speed_kmh} km/h is above this program's cap of {current.template.max_speed_kmh} km/h."
-        )
+        problems["speed_kmh"] = _("%(speed)s km/h is above this program's cap of %(cap)s km/h.") % {
+            "speed": localize(entry.speed_kmh),
+            "cap": localize(current.template.max_speed_kmh),
+        }
     if problems:
         raise ValidationError(problems)
     log = SessionLog(
@@ -657,7 +694,7 @@ def session_log_create(
             "setting": setting.label,
         }
         current.status = PrescriptionStatus.PAUSED
-        current.pause_reason = f"{when}: rescreen before resuming."[:300]
+        current.pause_reason = (_("%(event)s: rescreen before resuming.") % {"event": when})[:300]
         _save(current, by)
         for screening in patient.screenings.filter(voided_at__isnull=True):
             screening_void(screening=screening, by=by, reason=when)
@@ -670,9 +707,9 @@ def session_log_next_day_pain(*, log: SessionLog, by, pain: int) -> SessionLog:
     locked = SessionLog.objects.select_for_update().select_related("prescription__patient").get(pk=log.pk)
     patient = locked.prescription.patient
     if not (patient.user_id == by.pk or on_care_team(patient_id=patient.pk, by=by)):
-        raise PrescriptionError("Only the patient or a clinician on the care team can add to this log.")
+        raise PrescriptionError(_("Only the patient or a clinician on the care team can add to this log."))
     if locked.pain_next_day is not None:
-        raise PrescriptionError("The next-morning pain of this session is already recorded.")
+        raise PrescriptionError(_("The next-morning pain of this session is already recorded."))
     if not progression.takes_next_morning_pain(locked.session_date, timezone.localdate()):
         raise PrescriptionError(
             _("The next-morning pain can be added up to %(days)d days after the session.")

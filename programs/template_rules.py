@@ -12,6 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.formats import localize
+from django.utils.translation import gettext as _
+
 from programs import limits
 
 
@@ -45,36 +48,42 @@ class Problem:
 
 
 def _kmh(value: Decimal) -> str:
-    return f"{value.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)} km/h"
+    return _("%(speed)s km/h") % {"speed": localize(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))}
 
 
 def check_caps(caps: TemplateCaps) -> list[Problem]:
     problems = []
+    if not 1 <= caps.weeks <= limits.MAX_WEEKS:
+        problems.append(Problem("weeks", _("A template lasts 1 to %(weeks)s weeks.") % {"weeks": limits.MAX_WEEKS}))
     if not (0 < caps.max_speed_kmh <= limits.MAX_BACKWARD_SPEED_KMH):
         problems.append(
             Problem(
                 "max_speed_kmh",
-                f"The speed cap must be above 0 and at most {_kmh(limits.MAX_BACKWARD_SPEED_KMH)} "
-                "(backward walk–run transition is about 5.9 km/h).",
+                _("The speed cap must be above 0 and at most %(cap)s (backward walk–run transition is about 5.9 km/h).")
+                % {"cap": _kmh(limits.MAX_BACKWARD_SPEED_KMH)},
             )
         )
     if not (0 <= caps.max_incline_pct <= limits.MAX_INCLINE_PCT):
         problems.append(
-            Problem("max_incline_pct", f"The incline cap must be between 0 and {limits.MAX_INCLINE_PCT} %.")
+            Problem(
+                "max_incline_pct",
+                _("The incline cap must be between 0 and %(cap)s %%.") % {"cap": localize(limits.MAX_INCLINE_PCT)},
+            )
         )
     if not (limits.MIN_SESSION_MINUTES <= caps.max_session_minutes <= limits.MAX_SESSION_MINUTES):
         problems.append(
             Problem(
                 "max_session_minutes",
-                f"The session cap must be between {limits.MIN_SESSION_MINUTES} and "
-                f"{limits.MAX_SESSION_MINUTES} minutes.",
+                _("The session cap must be between %(low)s and %(high)s minutes.")
+                % {"low": limits.MIN_SESSION_MINUTES, "high": limits.MAX_SESSION_MINUTES},
             )
         )
     if not (0 < caps.max_start_speed_kmh <= caps.max_speed_kmh):
         problems.append(
             Problem(
                 "max_start_speed_kmh",
-                f"The fastest starting speed must be above 0 and at most the speed cap ({_kmh(caps.max_speed_kmh)}).",
+                _("The fastest starting speed must be above 0 and at most the speed cap (%(cap)s).")
+                % {"cap": _kmh(caps.max_speed_kmh)},
             )
         )
     return problems
@@ -82,14 +91,21 @@ def check_caps(caps: TemplateCaps) -> list[Problem]:
 
 def check_week(caps: TemplateCaps, week: WeekPlan) -> list[Problem]:
     problems = []
-    label = f"Week {week.week}"
+    label = _("Week %(week)s") % {"week": week.week}
     minutes = week.session_minutes
     if not (limits.MIN_SESSION_MINUTES <= minutes <= limits.MAX_SESSION_MINUTES):
         problems.append(
             Problem(
                 "bout_minutes",
-                f"{label}: {week.bouts} × {week.bout_minutes} = {minutes} minutes is outside "
-                f"{limits.MIN_SESSION_MINUTES}–{limits.MAX_SESSION_MINUTES} minutes.",
+                _("%(week)s: %(bouts)s × %(bout_minutes)s = %(minutes)s minutes is outside %(low)s–%(high)s minutes.")
+                % {
+                    "week": label,
+                    "bouts": week.bouts,
+                    "bout_minutes": week.bout_minutes,
+                    "minutes": minutes,
+                    "low": limits.MIN_SESSION_MINUTES,
+                    "high": limits.MAX_SESSION_MINUTES,
+                },
                 week.week,
             )
         )
@@ -97,7 +113,8 @@ def check_week(caps: TemplateCaps, week: WeekPlan) -> list[Problem]:
         problems.append(
             Problem(
                 "bout_minutes",
-                f"{label}: {minutes} minutes is above the template's session cap of {caps.max_session_minutes}.",
+                _("%(week)s: %(minutes)s minutes is above the template's session cap of %(cap)s.")
+                % {"week": label, "minutes": minutes, "cap": caps.max_session_minutes},
                 week.week,
             )
         )
@@ -105,7 +122,8 @@ def check_week(caps: TemplateCaps, week: WeekPlan) -> list[Problem]:
         problems.append(
             Problem(
                 "incline_pct",
-                f"{label}: incline must be between 0 and {limits.MAX_INCLINE_PCT} %.",
+                _("%(week)s: incline must be between 0 and %(cap)s %%.")
+                % {"week": label, "cap": localize(limits.MAX_INCLINE_PCT)},
                 week.week,
             )
         )
@@ -113,7 +131,8 @@ def check_week(caps: TemplateCaps, week: WeekPlan) -> list[Problem]:
         problems.append(
             Problem(
                 "incline_pct",
-                f"{label}: incline {week.incline_pct} % is above the template's cap of {caps.max_incline_pct} %.",
+                _("%(week)s: incline %(incline)s %% is above the template's cap of %(cap)s %%.")
+                % {"week": label, "incline": localize(week.incline_pct), "cap": localize(caps.max_incline_pct)},
                 week.week,
             )
         )
@@ -121,7 +140,8 @@ def check_week(caps: TemplateCaps, week: WeekPlan) -> list[Problem]:
         problems.append(
             Problem(
                 "speed_fraction",
-                f"{label}: the speed fraction must be above 0 and at most {limits.MAX_SPEED_FRACTION}.",
+                _("%(week)s: the speed fraction must be above 0 and at most %(max)s.")
+                % {"week": label, "max": localize(limits.MAX_SPEED_FRACTION)},
                 week.week,
             )
         )
@@ -131,8 +151,17 @@ def check_week(caps: TemplateCaps, week: WeekPlan) -> list[Problem]:
             problems.append(
                 Problem(
                     "speed_fraction",
-                    f"{label}: speed {week.speed_fraction} × the fastest start {_kmh(caps.max_start_speed_kmh)} "
-                    f"= {_kmh(fastest)} is above the speed cap of {_kmh(caps.max_speed_kmh)}.",
+                    _(
+                        "%(week)s: speed %(fraction)s × the fastest start %(start)s = %(fastest)s "
+                        "is above the speed cap of %(cap)s."
+                    )
+                    % {
+                        "week": label,
+                        "fraction": localize(week.speed_fraction),
+                        "start": _kmh(caps.max_start_speed_kmh),
+                        "fastest": _kmh(fastest),
+                        "cap": _kmh(caps.max_speed_kmh),
+                    },
                     week.week,
                 )
             )
@@ -140,6 +169,8 @@ def check_week(caps: TemplateCaps, week: WeekPlan) -> list[Problem]:
 
 
 def check_week_numbers(caps: TemplateCaps, numbers: Sequence[int]) -> list[Problem]:
+    if not 1 <= caps.weeks <= limits.MAX_WEEKS:
+        return []  # the length itself is refused (check_caps): there are no week numbers to expect
     expected = list(range(1, caps.weeks + 1))
     if sorted(numbers) == expected:
         return []
@@ -149,15 +180,16 @@ def check_week_numbers(caps: TemplateCaps, numbers: Sequence[int]) -> list[Probl
     extra = [n for n in seen if n not in expected]
     parts = []
     if missing:
-        parts.append("missing " + ", ".join(map(str, missing)))
+        parts.append(_("missing %(weeks)s") % {"weeks": ", ".join(map(str, missing))})
     if duplicates:
-        parts.append("repeated " + ", ".join(map(str, duplicates)))
+        parts.append(_("repeated %(weeks)s") % {"weeks": ", ".join(map(str, duplicates))})
     if extra:
-        parts.append("beyond the template's length: " + ", ".join(map(str, sorted(set(extra)))))
+        parts.append(_("beyond the template's length: %(weeks)s") % {"weeks": ", ".join(map(str, sorted(set(extra))))})
     return [
         Problem(
             "weeks",
-            f"Weeks must be numbered 1 to {caps.weeks} without gaps ({'; '.join(parts)}).",
+            _("Weeks must be numbered 1 to %(weeks)s without gaps (%(problems)s).")
+            % {"weeks": caps.weeks, "problems": "; ".join(parts)},
         )
     ]
 

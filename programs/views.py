@@ -130,8 +130,8 @@ def prescribe(request, public_id):
     if current is not None:
         messages.info(
             request,
-            f"{patient.full_name} already has a current program ({current.get_status_display().lower()}): "
-            "complete or stop it before prescribing another.",
+            _("%(patient)s already has a current program (%(status)s): complete or stop it before prescribing another.")
+            % {"patient": patient.full_name, "status": current.get_status_display().lower()},
         )
         return redirect(current)
     today = timezone.localdate()
@@ -261,10 +261,10 @@ def prescription_adjust(request, public_id):
                 for message in exc.messages:
                     messages.error(request, message)
             else:
-                messages.success(request, "The program's weeks were saved.")
+                messages.success(request, _("The program's weeks were saved."))
                 return redirect(prescription)
         elif not version_form.is_valid():
-            messages.error(request, "The form was incomplete: reload the page and try again.")
+            messages.error(request, _("The form was incomplete: reload the page and try again."))
     else:
         version_form = forms.VersionForm(initial={"version": prescription.version})
         weeks = forms.week_formset(unit=unit, template=prescription.template, initial=forms.initial_weeks(rows))
@@ -283,7 +283,8 @@ def _action(request, public_id, form_class, run, done, **form_kwargs):
     if not form.is_valid():
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+            text = " ".join(errors)
+            messages.error(request, _("%(field)s: %(errors)s") % {"field": label, "errors": text} if label else text)
         return redirect(prescription)
     try:
         result = run(prescription, form)
@@ -307,7 +308,7 @@ def prescription_pause(request, public_id):
             expected_version=f.cleaned_data["version"],
             reason=f.cleaned_data["reason"],
         ),
-        "The program is paused. No session can be logged until it is resumed.",
+        _("The program is paused. No session can be logged until it is resumed."),
     )
 
 
@@ -323,7 +324,7 @@ def prescription_resume(request, public_id):
             expected_version=f.cleaned_data["version"],
             protection=f.protection_facts(),
         ),
-        "The program is active again; the week in force starts today.",
+        _("The program is active again; the week in force starts today."),
         prescription=lambda rx: rx,
     )
 
@@ -340,7 +341,7 @@ def prescription_stop(request, public_id):
             expected_version=f.cleaned_data["version"],
             reason=f.cleaned_data["reason"],
         ),
-        "The program was stopped.",
+        _("The program was stopped."),
     )
 
 
@@ -353,7 +354,7 @@ def prescription_complete(request, public_id):
         lambda rx, f: services.prescription_complete(
             prescription=rx, by=request.user, expected_version=f.cleaned_data["version"]
         ),
-        "The program is marked completed.",
+        _("The program is marked completed."),
     )
 
 
@@ -370,7 +371,10 @@ def progression_apply(request, public_id):
             action=f.cleaned_data["action"],
             note=f.cleaned_data["note"],
         ),
-        lambda decision: f"Week {decision.week} reviewed: {decision.get_action_display().lower()}.",
+        lambda decision: (
+            _("Week %(week)s reviewed: %(action)s.")
+            % {"week": decision.week, "action": decision.get_action_display().lower()}
+        ),
     )
 
 
@@ -441,7 +445,7 @@ def session_log_next_day(request, public_id):
     back = log.prescription if is_clinician(request.user) else "programs:my_plan"
     form = forms.NextDayPainForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Next-morning pain is a whole number from 0 to 10.")
+        messages.error(request, _("Next-morning pain is a whole number from 0 to 10."))
         return redirect(back)
     try:
         services.session_log_next_day_pain(log=log, by=request.user, pain=form.cleaned_data["pain"])

@@ -7,6 +7,7 @@ stay deletable, which is how an administrator unlocks an account early.
 from axes.admin import AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessFailureLog, AccessLog
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from retrowalk.models import AccessRecord
 
@@ -34,7 +35,7 @@ class AccessRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("action", "at")
     date_hierarchy = "at"
     search_fields = ("username", "=patient_public_id", "=object_public_id", "ip_address")
-    search_help_text = "A username, an address, or a patient record id or program id (exact)."
+    search_help_text = _("A username, an address, or a patient record id or program id (exact).")
     list_select_related = False
     show_full_result_count = False
     readonly_fields = [f.name for f in AccessRecord._meta.fields]

@@ -3,14 +3,17 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils.formats import localize
+from django.utils.translation import gettext_lazy as _
 
 from retrowalk import units
 
 
 class SpeedField(forms.DecimalField):
-    """A speed typed in the user's unit; cleans to km/h (rounded to 0.1) for storage.
+    """A speed typed in the user's unit and the reader's way (2,5 in Spanish); cleans to km/h (rounded to 0.1).
 
-    ``min_kmh``/``max_kmh`` bound the stored value; errors quote the limit in the user's unit.
+    ``min_kmh``/``max_kmh`` bound the stored value; errors quote the limit in the user's unit. A text input
+    with a decimal keypad, since a number input would take only the browser's own decimal mark.
     """
 
     def __init__(self, *, unit: str, min_kmh: Decimal = Decimal("0.1"), max_kmh: Decimal | None = None, **kwargs):
@@ -19,15 +22,14 @@ class SpeedField(forms.DecimalField):
         self.max_kmh = None
         kwargs.setdefault("max_digits", 4)
         kwargs.setdefault("decimal_places", 2)
+        kwargs.setdefault("localize", True)
         super().__init__(**kwargs)
-        self.widget.attrs.setdefault("step", "0.1")
         self.widget.attrs.setdefault("inputmode", "decimal")
         if max_kmh is not None:
             self.set_max_kmh(max_kmh)
 
     def set_max_kmh(self, max_kmh: Decimal) -> None:
         self.max_kmh = max_kmh
-        self.widget.attrs["max"] = str(units.to_unit(max_kmh, self.unit))
 
     def prepare_value(self, value):
         if isinstance(value, Decimal):
@@ -42,12 +44,22 @@ class SpeedField(forms.DecimalField):
         label = units.unit_label(self.unit)
         if kmh < self.min_kmh:
             raise forms.ValidationError(
-                f"The speed must be at least {units.to_unit(self.min_kmh, self.unit)} {label}.", code="speed_min"
+                _("The speed must be at least %(speed)s %(unit)s."),
+                code="speed_min",
+                params={"speed": localize(units.to_unit(self.min_kmh, self.unit)), "unit": label},
             )
         if self.max_kmh is not None and kmh > self.max_kmh:
             shown = units.format_speed(self.max_kmh, self.unit)
-            extra = f" ({self.max_kmh} km/h)" if self.unit != units.KMH else ""
-            raise forms.ValidationError(f"{typed} {label} is above the cap of {shown}{extra}.", code="speed_max")
+            params = {"typed": localize(typed), "unit": label, "cap": shown, "cap_kmh": localize(self.max_kmh)}
+            if self.unit != units.KMH:
+                raise forms.ValidationError(
+                    _("%(typed)s %(unit)s is above the cap of %(cap)s (%(cap_kmh)s km/h)."),
+                    code="speed_max",
+                    params=params,
+                )
+            raise forms.ValidationError(
+                _("%(typed)s %(unit)s is above the cap of %(cap)s."), code="speed_max", params=params
+            )
         return kmh
 
 

@@ -1,8 +1,10 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.forms.renderers import Jinja2
+from django.utils.translation import gettext_lazy as _
 
 from retrowalk import units
 
@@ -32,14 +34,24 @@ class LoginForm(AuthenticationForm):
         self.fields["username"].widget.attrs.update({"autocomplete": "username", "autofocus": True})
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
         self.helper = FormHelper()
-        self.helper.add_input(Submit("submit", "Sign in", css_class="btn-primary btn-lg w-100"))
+        self.helper.add_input(Submit("submit", _("Sign in"), css_class="btn-primary btn-lg w-100"))
+
+
+def language_choices():
+    return [("", _("The language my browser asks for")), *settings.LANGUAGES]
 
 
 class PreferencesForm(forms.Form):
     default_renderer = WIDGET_RENDERER
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=language_choices,
+        required=False,
+        help_text=_("The language of every page you see, and of your plan and emails."),
+    )
     speed_unit = forms.ChoiceField(
-        label="Show speeds in",
+        label=_("Show speeds in"),
         choices=units.UNIT_CHOICES,
         widget=forms.RadioSelect,
-        help_text="Every speed you see and type uses this unit. Programs are stored in km/h.",
+        help_text=_("Every speed you see and type uses this unit. Programs are stored in km/h."),
     )

@@ -1,4 +1,4 @@
-"""Request-wide protections: session limits, the second factor, no-store caching.
+"""Request-wide protections (session limits, the second factor, no-store caching) and the reader's language.
 
 Each class is small and does one thing; settings.MIDDLEWARE gives their order.
 """
@@ -11,10 +11,14 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.translation import gettext as _
 
+from retrowalk.models import language_of
 from retrowalk.roles import role_of
 
 # Session keys (seconds since the epoch).
@@ -57,9 +61,9 @@ class SessionLimitsMiddleware:
                     logout(request)
                     messages.info(
                         request,
-                        "You were signed out after 15 minutes without activity. Sign in again to continue."
+                        _("You were signed out after 15 minutes without activity. Sign in again to continue.")
                         if idle
-                        else "You were signed out because you had been signed in for 12 hours. Sign in again.",
+                        else _("You were signed out because you had been signed in for 12 hours. Sign in again."),
                     )
                     return _redirect_back_after(settings.LOGIN_URL, request)
                 if now - last_seen >= _LAST_SEEN_RESOLUTION:
@@ -126,3 +130,20 @@ class NoStoreMiddleware:
             add_never_cache_headers(response)
             patch_cache_control(response, private=True)
         return response
+
+
+class LanguageMiddleware(LocaleMiddleware):
+    """Django's LocaleMiddleware, which first asks the signed-in user's language (*Settings*).
+
+    A user who chose none, and everyone before signing in, gets Django's choice: the language cookie that
+    ``set_language`` leaves (the menu on the sign-in pages), else the browser's Accept-Language.
+    Placed after AuthenticationMiddleware; the user's language is read with the user (retrowalk.backends).
+    """
+
+    def process_request(self, request):
+        language = language_of(getattr(request, "user", None))
+        if language in dict(settings.LANGUAGES):  # not "" (none chosen), nor a language no longer offered
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
+        else:
+            super().process_request(request)

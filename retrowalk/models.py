@@ -1,32 +1,47 @@
 """What every part shares: each user's display preferences and the access log."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from retrowalk import units
 
 
+def validate_language(code: str) -> None:
+    """A language the app speaks: one of settings.LANGUAGES, read when checked (a new catalogue needs no migration)."""
+    if code not in dict(settings.LANGUAGES):
+        raise ValidationError(_("%(code)s is not a language this app speaks."), code="language", params={"code": code})
+
+
 class Preferences(models.Model):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preferences")
-    speed_unit = models.CharField("show speeds in", max_length=3, choices=units.UNIT_CHOICES, default=units.KMH)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="preferences"
+    )
+    speed_unit = models.CharField(_("show speeds in"), max_length=3, choices=units.UNIT_CHOICES, default=units.KMH)
+    # Blank: the language the browser asks for (Accept-Language), as before signing in.
+    language = models.CharField(_("language"), max_length=12, blank=True, validators=[validate_language])
 
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name_plural = "preferences"
+        verbose_name = _("preferences")
+        verbose_name_plural = _("preferences")
         constraints = [
             models.CheckConstraint(
                 condition=Q(speed_unit__in=[code for code, _ in units.UNIT_CHOICES]),
                 name="preferences_speed_unit_valid",
-                violation_error_message="Choose km/h or mph.",
+                violation_error_message=_("Choose km/h or mph."),
             ),
         ]
 
     def __str__(self) -> str:
-        return f"Preferences of {self.user}"
+        return gettext("Preferences of %(user)s") % {"user": self.user}
 
 
 def speed_unit_of(user) -> str:
@@ -40,13 +55,24 @@ def speed_unit_of(user) -> str:
     return cached
 
 
+def language_of(user) -> str:
+    """The user's chosen language, or "" (the browser's); read with the user (retrowalk.backends), else one query."""
+    if not getattr(user, "is_authenticated", False):
+        return ""
+    cached = getattr(user, "_language", None)
+    if cached is None:
+        cached = Preferences.objects.filter(user=user).values_list("language", flat=True).first() or ""
+        user._language = cached
+    return cached
+
+
 class AccessAction(models.TextChoices):
-    CHART_VIEWED = "chart_viewed", "viewed the chart"
-    PROGRAM_VIEWED = "program_viewed", "viewed the program"
-    HISTORY_VIEWED = "history_viewed", "viewed the program's change history"
-    PLAN_VIEWED = "plan_viewed", "viewed the plan"
-    PLAN_PRINTED = "plan_printed", "opened the printable plan"
-    PLAN_PDF = "plan_pdf", "downloaded the plan PDF"
+    CHART_VIEWED = "chart_viewed", _("viewed the chart")
+    PROGRAM_VIEWED = "program_viewed", _("viewed the program")
+    HISTORY_VIEWED = "history_viewed", _("viewed the program's change history")
+    PLAN_VIEWED = "plan_viewed", _("viewed the plan")
+    PLAN_PRINTED = "plan_printed", _("opened the printable plan")
+    PLAN_PDF = "plan_pdf", _("downloaded the plan PDF")
 
 
 class AccessRecord(models.Model):
@@ -57,18 +83,28 @@ class AccessRecord(models.Model):
     app needs no import of the others and the log holds no names.
     """
 
-    at = models.DateTimeField(default=timezone.now, db_index=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    username = models.CharField(max_length=150, help_text="The username at the time, kept if it is renamed.")
-    action = models.CharField(max_length=20, choices=AccessAction.choices)
-    patient_public_id = models.UUIDField("patient record id", db_index=True)
-    object_public_id = models.UUIDField("program id", null=True, blank=True)
-    ip_address = models.CharField("address", max_length=45, blank=True)
-    user_agent = models.CharField("browser", max_length=300, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
+    )
+    username = models.CharField(
+        _("username"), max_length=150, help_text=_("The username at the time, kept if it is renamed.")
+    )
+    action = models.CharField(_("action"), max_length=20, choices=AccessAction.choices)
+    patient_public_id = models.UUIDField(_("patient record id"), db_index=True)
+    object_public_id = models.UUIDField(_("program id"), null=True, blank=True)
+    ip_address = models.CharField(_("address"), max_length=45, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
 
     class Meta:
+        verbose_name = _("access record")
+        verbose_name_plural = _("access records")
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["username", "-at"], name="accessrecord_user_at")]
 
     def __str__(self) -> str:
-        return f"{self.username} {self.get_action_display()} at {self.at:%Y-%m-%d %H:%M}"
+        return gettext("%(username)s %(action)s at %(at)s") % {
+            "username": self.username,
+            "action": self.get_action_display(),
+            "at": date_format(timezone.localtime(self.at), "DATETIME_FORMAT"),
+        }

@@ -11,6 +11,8 @@ from pathlib import Path
 from csp.constants import NONE, SELF
 from django.contrib.messages import constants as message_constants
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.text import capfirst
+from django.utils.translation import get_language_info
 
 from retrowalk import release
 from retrowalk.env import (
@@ -76,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's LocaleMiddleware, which asks the signed-in user's language first (so it comes after the user).
+    "retrowalk.middleware.LanguageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "retrowalk.middleware.SessionLimitsMiddleware",
@@ -100,6 +104,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "retrowalk.context_processors.navigation",
@@ -213,7 +218,15 @@ RETROWALK_SECOND_FACTOR_ROLES = (
     ("clinician", "administrator") if PRODUCTION or env_bool("RETROWALK_REQUIRE_SECOND_FACTOR", False) else ()
 )
 
-LANGUAGE_CODE = "en-gb"
+# English is the source language: the words in the code. Every other language is a gettext catalogue,
+# locale/<code>/LC_MESSAGES/django.po and its compiled .mo (`make messages`); a language is offered as
+# soon as its compiled catalogue is there, so adding one is adding its catalogue, not code.
+LANGUAGE_CODE = "en"
+LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGES = [
+    (code, capfirst(get_language_info(code)["name_local"]))
+    for code in ["en", *sorted(path.parent.parent.name for path in LOCALE_PATHS[0].glob("*/LC_MESSAGES/django.mo"))]
+]
 # Named date formats (DATE_FORMAT, MONTH_DAY_FORMAT, ...) per language: retrowalk/formats/<language>/formats.py.
 FORMAT_MODULE_PATH = ["retrowalk.formats"]
 TIME_ZONE = env_str("RETROWALK_TIME_ZONE", "UTC")

@@ -22,6 +22,8 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -45,7 +47,7 @@ def _digits(value: str) -> str:
 class CodeForm(forms.Form):
     default_renderer = WIDGET_RENDERER
     code = forms.CharField(
-        label="6-digit code from your authenticator app",
+        label=_("6-digit code from your authenticator app"),
         max_length=12,
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "pattern": "[0-9 ]*"}
@@ -55,14 +57,14 @@ class CodeForm(forms.Form):
     def clean_code(self):
         code = _digits(self.cleaned_data["code"])
         if not re.fullmatch(r"\d{6}", code):
-            raise forms.ValidationError("Enter the 6 digits your authenticator app shows now.", code="format")
+            raise forms.ValidationError(_("Enter the 6 digits your authenticator app shows now."), code="format")
         return code
 
 
 class VerifyForm(forms.Form):
     default_renderer = WIDGET_RENDERER
     code = forms.CharField(
-        label="6-digit code from your authenticator app, or a backup code",
+        label=_("6-digit code from your authenticator app, or a backup code"),
         max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True, "autocapitalize": "none"}),
     )
@@ -71,7 +73,7 @@ class VerifyForm(forms.Form):
         code = _digits(self.cleaned_data["code"]).lower()
         if not (re.fullmatch(r"\d{6}", code) or re.fullmatch(r"[a-z2-7]{8}", code)):
             raise forms.ValidationError(
-                "Enter the 6 digits your authenticator app shows now, or one of your 8-character backup codes.",
+                _("Enter the 6 digits your authenticator app shows now, or one of your 8-character backup codes."),
                 code="format",
             )
         return code
@@ -135,15 +137,17 @@ def setup(request):
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if _throttled(pending):
-            form.add_error("code", "Too many codes that did not match. Wait a few seconds, then type the newest code.")
+            form.add_error(
+                "code", _("Too many codes that did not match. Wait a few seconds, then type the newest code.")
+            )
         elif pending.verify_token(form.cleaned_data["code"]):
             pending.confirmed = True
             pending.save(update_fields=["confirmed"])
             django_otp.login(request, pending)
-            messages.success(request, "Two-step verification is on. You will enter a code each time you sign in.")
+            messages.success(request, _("Two-step verification is on. You will enter a code each time you sign in."))
             return _show_once(request, backup_codes_make(user=user))
         else:
-            form.add_error("code", "That code does not match. Check the time on your phone and try the newest code.")
+            form.add_error("code", _("That code does not match. Check the time on your phone and try the newest code."))
     return render(
         request,
         "registration/two_factor_setup.html",
@@ -162,7 +166,7 @@ def backup_codes(request):
     if not TOTPDevice.objects.devices_for_user(request.user, confirmed=True).exists():
         return redirect("two_factor_setup")
     if request.method == "POST":
-        messages.success(request, "New backup codes made. The earlier ones no longer work.")
+        messages.success(request, _("New backup codes made. The earlier ones no longer work."))
         return _show_once(request, backup_codes_make(user=request.user))
     fresh = request.session.pop(FRESH_CODES_KEY, None)
     backup = StaticDevice.objects.filter(user=request.user, name=BACKUP_NAME).first()
@@ -190,15 +194,24 @@ def verify(request):
                 left = device.token_set.count()
                 messages.warning(
                     request,
-                    f"You signed in with a backup code; {left} left. Make new ones under Two-step verification."
+                    ngettext(
+                        "You signed in with a backup code; %(left)d left. Make new ones under Two-step verification.",
+                        "You signed in with a backup code; %(left)d left. Make new ones under Two-step verification.",
+                        left,
+                    )
+                    % {"left": left}
                     if left
-                    else "You used your last backup code. Make new ones under Two-step verification now.",
+                    else _("You used your last backup code. Make new ones under Two-step verification now."),
                 )
             return redirect(_next_url(request))
         if throttled:
-            form.add_error("code", "Too many codes that did not match. Wait a few seconds, then try the newest code.")
+            form.add_error(
+                "code", _("Too many codes that did not match. Wait a few seconds, then try the newest code.")
+            )
         else:
-            form.add_error("code", "That code is not right, or was already used. Wait for the next code and try again.")
+            form.add_error(
+                "code", _("That code is not right, or was already used. Wait for the next code and try again.")
+            )
     return render(request, "registration/two_factor_verify.html", {"form": form, "next": _next_url(request)})
 
 
@@ -207,10 +220,10 @@ def verify(request):
 def turn_off(request):
     """Remove the authenticator and backup codes, for users whose role does not require them."""
     if second_factor_required(request.user):
-        messages.error(request, "Two-step verification is required for your account and cannot be turned off.")
+        messages.error(request, _("Two-step verification is required for your account and cannot be turned off."))
     else:
         with transaction.atomic():
             TOTPDevice.objects.filter(user=request.user).delete()
             StaticDevice.objects.filter(user=request.user).delete()
-        messages.success(request, "Two-step verification is off.")
+        messages.success(request, _("Two-step verification is off."))
     return redirect("two_factor_setup")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.formats import localize
+
 KMH = "kmh"
 MPH = "mph"
 UNIT_CHOICES = [(KMH, "km/h"), (MPH, "mph")]
@@ -37,4 +39,4 @@ def unit_label(unit: str) -> str:
 def format_speed(kmh: Decimal | None, unit: str) -> str:
     if kmh is None:
         return "—"
-    return f"{to_unit(Decimal(kmh), unit)} {unit_label(unit)}"
+    return f"{localize(to_unit(Decimal(kmh), unit))} {unit_label(unit)}"

@@ -2,14 +2,17 @@
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.views.i18n import set_language
 
 from retrowalk import two_factor, views
 from retrowalk.forms import LoginForm
 
-admin.site.site_header = "retrowalk administration"
-admin.site.site_title = "retrowalk admin"
-admin.site.index_title = "Conditions, templates and accounts"
+admin.site.site_header = _("retrowalk administration")
+admin.site.site_title = _("retrowalk admin")
+admin.site.index_title = _("Conditions, templates and accounts")
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -43,6 +46,8 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("accounts/preferences/", views.preferences, name="preferences"),
+    # The language menu before signing in (base.html): Django's view, open to everyone.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("accounts/two-factor/", two_factor.setup, name="two_factor_setup"),
     path("accounts/two-factor/verify/", two_factor.verify, name="two_factor_verify"),
     path("accounts/two-factor/backup-codes/", two_factor.backup_codes, name="two_factor_backup_codes"),

@@ -9,12 +9,14 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from retrowalk import services
 from retrowalk.forms import PreferencesForm
-from retrowalk.models import speed_unit_of
+from retrowalk.models import language_of, speed_unit_of
 from retrowalk.roles import role_of
 
 # The session key under which a page that has just set a password leaves the username for the login form.
@@ -66,15 +68,44 @@ def healthz(request):
 
 
 def preferences(request):
-    """Each user's display preferences (the speed unit)."""
+    """Each user's display preferences: the language and the speed unit.
+
+    Saving also leaves the language in Django's language cookie, so the sign-in page after signing out
+    speaks it too; the saved message is already in the new language (the next page is).
+    """
     if request.method == "POST":
         form = PreferencesForm(request.POST)
         if form.is_valid():
-            services.preferences_update(user=request.user, speed_unit=form.cleaned_data["speed_unit"])
-            messages.success(request, "Your preferences were saved.")
-            return redirect("preferences")
+            language = form.cleaned_data["language"]
+            services.preferences_update(
+                user=request.user, speed_unit=form.cleaned_data["speed_unit"], language=language
+            )
+            response = redirect("preferences")
+            if language:
+                translation.activate(language)
+                response.set_cookie(
+                    settings.LANGUAGE_COOKIE_NAME,
+                    language,
+                    max_age=settings.LANGUAGE_COOKIE_AGE,
+                    path=settings.LANGUAGE_COOKIE_PATH,
+                    domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                    secure=settings.LANGUAGE_COOKIE_SECURE,
+                    httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                    samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                )
+            else:
+                response.delete_cookie(
+                    settings.LANGUAGE_COOKIE_NAME,
+                    path=settings.LANGUAGE_COOKIE_PATH,
+                    domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                    samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                )
+            messages.success(request, _("Your settings were saved."))
+            return response
     else:
-        form = PreferencesForm(initial={"speed_unit": speed_unit_of(request.user)})
+        form = PreferencesForm(
+            initial={"speed_unit": speed_unit_of(request.user), "language": language_of(request.user)}
+        )
     return render(request, "retrowalk/preferences.html", {"form": form})
 
 

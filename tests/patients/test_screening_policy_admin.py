@@ -52,7 +52,7 @@ def test_an_edited_cutoff_and_window_apply_to_the_next_screening(admin_client_, 
         patient=patient, by=clinician, values={"screened_on": today, "berg": 48, "bp_systolic": 120, "bp_diastolic": 80}
     )
     assert screening.outcome == "cleared_protected"
-    assert screening.reasons == ["Berg 48 is below 50 (older-adult cutoff)"]
+    assert screening.reason_texts == ["Berg 48 is below 50 (older-adult cutoff)"]
     assert screening.valid_until == today + timedelta(days=13)
 
 

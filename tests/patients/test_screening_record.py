@@ -37,7 +37,7 @@ def test_recording_stores_the_outcome_and_reasons(clinician_client, clinician, p
     assert response.status_code == 302
     screening = BalanceScreening.objects.get()
     assert screening.outcome == "cleared_protected"
-    assert screening.reasons == ["Berg 41 is below 45 (older-adult cutoff)"]
+    assert screening.reason_texts == ["Berg 41 is below 45 (older-adult cutoff)"]
     assert screening.valid_until == timezone.localdate() + timedelta(days=29)
     assert screening.screened_by == clinician
     chart = clinician_client.get(response["Location"]).content.decode()
@@ -129,8 +129,8 @@ def test_acl_hard_stops_come_from_the_surgical_criteria(clinician_client, clinic
     clinician_client.post(_url(acl), _post(berg=None, tug_seconds=None, bmwt_seconds="2.5"))
     screening = BalanceScreening.objects.get()
     assert screening.outcome == "not_cleared"
-    assert "No documented surgeon clearance for full weight bearing" in screening.reasons
-    assert any("4 full weeks since surgery" in reason for reason in screening.reasons)
+    assert "No documented surgeon clearance for full weight bearing" in screening.reason_texts
+    assert any("4 full weeks since surgery" in reason for reason in screening.reason_texts)
 
 
 @pytest.mark.django_db

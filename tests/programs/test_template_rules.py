@@ -1,5 +1,6 @@
 """The pure template consistency rules (programs/template_rules.py)."""
 
+from dataclasses import replace
 from decimal import Decimal as D
 
 import pytest
@@ -77,6 +78,16 @@ def test_weeks_are_numbered_1_to_n_without_gaps(numbers, fragment):
     problems = check_week_numbers(CAPS, numbers)
     assert fields(problems) == ["weeks"]
     assert fragment in problems[0].message
+
+
+@pytest.mark.parametrize("weeks", [0, 53, 99999999999999999999])
+def test_a_length_out_of_range_is_one_problem_not_a_crash(weeks):
+    """Found by the form fuzz: a huge length once made the week-number check build a list that long."""
+    caps = replace(CAPS, weeks=weeks)
+    assert check_week_numbers(caps, [1, 2, 3]) == []
+    problems = check_template(caps, [])
+    assert fields(problems) == ["weeks"]
+    assert problems[0].message == "A template lasts 1 to 52 weeks."
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,8 @@ PUBLIC = {
     # The portal's set-password link: its secret is the credential (patients/portal.py).
     "portal:welcome",
     "portal:set_password",
+    # The language menu of the sign-in pages (Django's set_language).
+    "set_language",
 }
 
 WALKED = walk_urls()

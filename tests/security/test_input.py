@@ -39,7 +39,7 @@ def test_patient_search_is_posted_never_in_the_url(world):
     response = client.post("/patients/search/", {"q": "Own"})
     assert response.status_code == 302 and response["Location"] == "/patients/"
     page = client.get("/patients/").content.decode()
-    assert "match “Own”" in page and "?q=" not in page
+    assert "matches “Own”" in page and "?q=" not in page
 
 
 @pytest.mark.django_db

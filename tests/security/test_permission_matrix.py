@@ -40,6 +40,7 @@ PUBLIC = {
     "portal:welcome",
     "portal:set_password",
     "admin:login",
+    "set_language",
 }
 
 MATRIX = {
@@ -133,6 +134,8 @@ MATRIX = {
     "portal:set_password": ("200 200 200 200 200 200", "200 200 200 200 200 200"),
     "portal:welcome": ("200 200 200 200 200 200", "200 200 200 200 200 200"),
     "preferences": ("302 200 200 200 200 200", "302 200 200 200 200 200"),
+    # Django's set_language: a GET or an empty POST goes back to the page it came from, changing nothing.
+    "set_language": ("302 302 302 302 302 302", "302 302 302 302 302 302"),
     "programs:adjust": ("302 200 404 403 403 403", "302 200 404 403 403 403"),
     "programs:complete": ("302 405 405 405 405 405", "302 302 404 403 403 403"),
     "programs:dashboard": ("302 200 200 403 403 403", "302 405 405 405 405 405"),
