@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench install lint format check-deploy lock clean
+.PHONY: run test bench install lint format check-deploy lock clean messages
 
 $(BIN)/.installed: requirements.txt package.json package-lock.json
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
@@ -32,6 +32,14 @@ test: install
 ## Benchmark (PostgreSQL and wrk): 1,000 and 100,000 patients, gunicorn with production settings, one table.
 bench: install
 	$(BIN)/python -m tests.bench.run
+
+## Re-extract every message into each catalogue (locale/<code>/LC_MESSAGES/django.po) and compile them.
+## Needs GNU gettext (apt install gettext). A new language: make messages NEW=fr, translate its .po, run again.
+MESSAGES_SCAN = --ignore=.venv --ignore=node_modules --ignore=tests --ignore=staticfiles --ignore=build \
+	--add-location=file --no-obsolete -e html,txt,py,svg
+messages: install
+	$(BIN)/python manage.py makemessages $(if $(NEW),-l $(NEW),--all) $(MESSAGES_SCAN)
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 lint: install
 	$(BIN)/ruff check .

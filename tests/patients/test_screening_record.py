@@ -184,3 +184,40 @@ def test_another_teams_patient_is_404_and_nothing_is_saved(other_clinician_clien
 def test_patients_cannot_record_screenings(patient_client, patient):
     assert patient_client.post(_url(patient), _post()).status_code == 403
     assert not BalanceScreening.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_reasons_are_kept_as_messages_and_read_in_each_reader_s_language(
+    clinician_client, other_clinician, patient
+):
+    """A screening recorded in English reads in Spanish for a Spanish-speaking colleague, numbers and all."""
+    from retrowalk.services import preferences_update
+    from tests.conftest import client_for
+
+    clinician_client.post(_url(patient), _post(berg="40", tug_seconds="13.5"))
+    screening = BalanceScreening.objects.get()
+    assert screening.reasons[0] == {
+        "message": "Berg %(value)s is below %(cutoff)s (%(who)s)",
+        "params": {"value": "40", "cutoff": "45", "who": {"message": "older-adult cutoff", "params": {}}},
+    }
+    assert screening.reason_texts == [
+        "Berg 40 is below 45 (older-adult cutoff)",
+        "TUG 13.5 s ≥ 13.5 s older-adult cutoff",
+    ]
+    patient.care_team.add(other_clinician)
+    preferences_update(user=other_clinician, speed_unit="kmh", language="es")
+    chart = client_for(other_clinician).get(patient.get_absolute_url()).content.decode()
+    assert "Berg 40 está por debajo de 45 (punto de corte para personas mayores)" in chart
+    assert "TUG 13,5 s ≥ 13,5 s, punto de corte para personas mayores" in chart
+    assert "Apto con protección" in chart
+
+
+def test_reasons_kept_as_text_by_an_earlier_release_read_as_they_were():
+    from django.utils import translation
+
+    kept = ["Berg 41 is below 45 (older-adult cutoff)", {"message": "A fall in the last 6 months", "params": {}}]
+    with translation.override("es"):
+        assert BalanceScreening(reasons=kept).reason_texts == [
+            "Berg 41 is below 45 (older-adult cutoff)",
+            "Una caída en los últimos 6 meses",
+        ]
