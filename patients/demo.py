@@ -71,6 +71,21 @@ DEMO_PATIENTS = [
         },
     ),
     (
+        "RW-1005",
+        "Carmen",
+        "Ruiz",
+        "knee_oa",
+        "clinica",
+        "paciente",
+        {
+            "date_of_birth": date(1955, 7, 22),
+            "sex": "female",
+            "comfortable_forward_speed_kmh": Decimal("3.6"),
+            "affected_side": "left",
+            "kl_grade": 2,
+        },
+    ),
+    (
         "RW-2001",
         "Sam",
         "Reyes",
@@ -146,7 +161,28 @@ def seed(*, users, stdout) -> None:
         created += 1
     if created:
         stdout.write(f"  {created} demo patients")
+    _join_team_a(users)
     seed_screenings(users=users, stdout=stdout)
+
+
+# Care team A is Cara Lindqvist's and Lucía Moreno's: each is on the other's patients (RW-1001 to RW-1005).
+TEAM_A = ("clinician", "clinica")
+
+
+def _join_team_a(users) -> None:
+    from patients.services import care_team_add
+
+    for patient in Patient.objects.filter(record_number__startswith="RW-1"):
+        lead = patient.care_team.order_by("pk").first()
+        for username in TEAM_A:
+            if not patient.care_team.filter(pk=users[username].pk).exists():
+                care_team_add(patient=patient, by=lead, clinician=users[username])
+
+
+def lead_clinician(patient):
+    """Who screens and prescribes for a demo patient: the one who added them (the first on the team)."""
+    record = next(r for r in DEMO_PATIENTS if r[0] == patient.record_number)
+    return patient.care_team.get(username=record[4])
 
 
 # (record number, days ago, values): one of each outcome per care team. The dates leave room for the
@@ -166,6 +202,7 @@ DEMO_SCREENINGS = [
     ("RW-1002", 14, {"berg": 41, "tug_seconds": Decimal("16.0"), "bp_systolic": 142, "bp_diastolic": 84}),  # protected
     ("RW-1003", 16, {"gmfcs": 2, "pbs": 49}),  # cleared
     ("RW-1004", 1, {"berg": 47, "tug_seconds": Decimal("12.0"), "bp_systolic": 210, "bp_diastolic": 95}),  # not cleared
+    ("RW-1005", 10, {"berg": 53, "tug_seconds": Decimal("8.5"), "bp_systolic": 124, "bp_diastolic": 76}),  # cleared
     (
         "RW-2001",
         24,
@@ -185,7 +222,7 @@ def seed_screenings(*, users, stdout) -> None:
         patient = Patient.objects.get(record_number=record)
         if patient.screenings.exists():
             continue
-        clinician = patient.care_team.order_by("pk").first()
+        clinician = lead_clinician(patient)
         screening_record(
             patient=patient, by=clinician, values={"screened_on": today - timedelta(days=days_ago), **values}
         )

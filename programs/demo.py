@@ -8,13 +8,13 @@ missed sessions, and a program stopped at a rescreen.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
 from django.utils import timezone
 
-from patients.demo import DEMO_SCREENINGS
+from patients.demo import DEMO_SCREENINGS, lead_clinician
 from patients.models import Patient
 from patients.services import screening_record
 from programs import gate, services
@@ -27,6 +27,7 @@ from programs.models import (
     Protection,
     SessionLog,
 )
+from retrowalk.demo import SPANISH_ACCOUNTS
 from retrowalk.services import preferences_update
 
 # A session's (pain before, pain after, effort); "spike" weeks climb above baseline + 2.
@@ -54,7 +55,7 @@ class DemoProgram:
     stop_reason: str = ""
     near_fall_days_ago: int | None = None  # logged through the service: pauses and voids
     speed: Decimal | None = None
-    extra: dict = field(default_factory=dict)
+    notes: tuple[str, ...] = ()  # the patient's own words on their sessions, in order (else the English default)
 
 
 DEMO_PROGRAMS = (
@@ -81,6 +82,14 @@ DEMO_PROGRAMS = (
         screening_days_ago=22,
         baseline=2,
         stop_reason="Resting BP 210/95 at the rescreen: stopped and referred to the GP.",
+    ),
+    # Carmen Ruiz (knee OA, the Spanish-speaking "paciente" login, Lucía Moreno's): a good first week, week 2 in force.
+    DemoProgram(
+        "RW-1005",
+        9,
+        (Stage(7), Stage(2, (EASY,))),
+        baseline=2,
+        notes=("Bien, sin molestias.", "Algo cansada al final.", "", "La rodilla bien; subí las escaleras mejor."),
     ),
     # Sam Reyes (ACL, the "patient2" login, mph): three good weeks, week 4 in force.
     DemoProgram("RW-2001", 22, (Stage(7), Stage(7), Stage(7), Stage(1, (EASY,))), baseline=1),
@@ -114,7 +123,7 @@ def _screening_for(patient, program, by, today):
 
 def _build(program: DemoProgram, today) -> None:
     patient = Patient.objects.select_related("condition").get(record_number=program.record)
-    clinician = patient.care_team.order_by("pk").first()
+    clinician = lead_clinician(patient)
     template = ProgramTemplate.objects.get(condition=patient.condition, is_active=True)
     screening = _screening_for(patient, program, clinician, today)
     start = today - timedelta(days=program.start_days_ago)
@@ -149,6 +158,7 @@ def _build(program: DemoProgram, today) -> None:
     weeks = list(rx.weeks.all())
     by_week = {w.week: w for w in weeks}
     stage_start = start
+    notes = iter(program.notes)
     for number, stage in enumerate(program.stages, 1):
         week = by_week[rx.current_week]
         logs = []
@@ -170,7 +180,7 @@ def _build(program: DemoProgram, today) -> None:
                 pain_next_day=before if after <= before + 2 else before + 1,
                 effort=effort,
                 rails="harness" if protected else ("both_hands" if rx.current_week == 1 else "one_hand"),
-                note="Knee ached on the way home." if after >= 5 else "",
+                note=next(notes, "Knee ached on the way home." if after >= 5 else ""),
             )
             log.full_clean()
             log.save()
@@ -231,14 +241,20 @@ def _build(program: DemoProgram, today) -> None:
 
 
 def seed(*, users, stdout) -> None:
-    if Prescription.objects.filter(patient__record_number__in={p.record for p in DEMO_PROGRAMS}).exists():
+    # Each patient's programs are made once: a clinic seeded by an earlier release gets only the new ones.
+    seeded = set(Prescription.objects.values_list("patient__record_number", flat=True))
+    programs = [program for program in DEMO_PROGRAMS if program.record not in seeded]
+    if not programs:
         return
     today = timezone.localdate()
-    for program in DEMO_PROGRAMS:
+    for program in programs:
         _build(program, today)
     preferences_update(user=users["clinician2"], speed_unit="mph")
     preferences_update(user=users["patient2"], speed_unit="mph")
+    for username in SPANISH_ACCOUNTS:
+        preferences_update(user=users[username], speed_unit="kmh", language="es")
+    logs = SessionLog.objects.filter(prescription__patient__record_number__in={p.record for p in programs}).count()
     stdout.write(
-        f"  {len(DEMO_PROGRAMS)} demo programs with {SessionLog.objects.count()} session logs "
+        f"  {len(programs)} demo programs with {logs} session logs "
         "(a completed program, a pain spike, a near fall, a review waiting)"
     )

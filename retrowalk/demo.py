@@ -28,7 +28,12 @@ DEMO_ACCOUNTS = (
     DemoAccount("clinician2", "Tomas", "Okafor", "clinician", "clinician2@demo.retrowalk.invalid"),
     DemoAccount("patient", "Pat", "Jones", "patient", "patient@demo.retrowalk.invalid"),
     DemoAccount("patient2", "Sam", "Reyes", "patient", "patient2@demo.retrowalk.invalid"),
+    # Spanish speakers: a clinician of care team A and one of its patients (their language is set by seed_demo).
+    DemoAccount("clinica", "Lucía", "Moreno", "clinician", "clinica@demo.retrowalk.invalid"),
+    DemoAccount("paciente", "Carmen", "Ruiz", "patient", "paciente@demo.retrowalk.invalid"),
 )
+# The demo accounts that read retrowalk in Spanish.
+SPANISH_ACCOUNTS = ("clinica", "paciente")
 
 
 def ensure_demo_accounts() -> dict:

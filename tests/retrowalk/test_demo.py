@@ -65,8 +65,10 @@ def test_the_demo_clinic_has_a_patient_per_condition_on_both_teams_and_every_out
             & set(Patient.objects.filter(care_team__username="clinician2").values_list("pk", flat=True))
         )
     )
-    assert Patient.objects.get(user__username="patient").care_team.get().username == "clinician"
-    assert Patient.objects.get(user__username="patient2").care_team.get().username == "clinician2"
+    # Care team A is clinician and clinica (who reads Spanish), on each other's patients; B is clinician2 alone.
+    team = {"patient": {"clinician", "clinica"}, "paciente": {"clinician", "clinica"}, "patient2": {"clinician2"}}
+    for login, members in team.items():
+        assert set(Patient.objects.get(user__username=login).care_team.values_list("username", flat=True)) == members
     for team in ("clinician", "clinician2"):
         outcomes = set(
             BalanceScreening.objects.filter(patient__care_team__username=team).values_list("outcome", flat=True)
@@ -77,3 +79,23 @@ def test_the_demo_clinic_has_a_patient_per_condition_on_both_teams_and_every_out
         "cleared_protected",
         "not_cleared",
     }
+
+
+@pytest.mark.django_db
+def test_the_spanish_demo_logins_read_spanish_and_paciente_has_an_active_program_with_logs():
+    from patients.models import Patient
+    from programs.models import SessionLog
+    from retrowalk.models import Preferences
+
+    call_command("seed_demo", stdout=StringIO())
+    assert dict(
+        Preferences.objects.filter(user__username__in=["clinica", "paciente"]).values_list("user__username", "language")
+    ) == {
+        "clinica": "es",
+        "paciente": "es",
+    }
+    carmen = Patient.objects.get(user__username="paciente")
+    program = carmen.prescriptions.get(status="active")
+    assert program.prescriber.username == "clinica"
+    notes = SessionLog.objects.filter(prescription=program).values_list("note", flat=True)
+    assert "Bien, sin molestias." in notes

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from retrowalk.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, ensure_demo_accounts
+from retrowalk.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, SPANISH_ACCOUNTS, ensure_demo_accounts
 
 
 class Command(BaseCommand):
@@ -41,5 +41,6 @@ class Command(BaseCommand):
             self.stdout.write("")
             self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
             for account in DEMO_ACCOUNTS:
-                self.stdout.write(f"  {account.username:<11} {account.role}")
+                language = " (Spanish)" if account.username in SPANISH_ACCOUNTS else ""
+                self.stdout.write(f"  {account.username:<11} {account.role}{language}")
             self.stdout.write("")
