@@ -1,12 +1,14 @@
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import format_lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from patients import conditions
@@ -14,6 +16,7 @@ from patients import screening as screening_rules
 from patients.models import BalanceScreening, Condition, Patient
 from patients.portal import username_base
 from retrowalk.forms import WIDGET_RENDERER, PostedThroughMixin
+from retrowalk.models import language_of
 from retrowalk.roles import CLINICIANS
 
 # Which conditions show each detail field (for the form's data-conditions attributes).
@@ -290,6 +293,7 @@ class PortalInviteForm(PostedThroughMixin, forms.Form):
     default_renderer = WIDGET_RENDERER
 
     username = forms.CharField(
+        label=_("Username"),
         max_length=150,
         required=False,
         help_text=_(
@@ -302,9 +306,17 @@ class PortalInviteForm(PostedThroughMixin, forms.Form):
         label=_("Email (optional)"),
         help_text=_("When given, the link is also emailed. Leave empty to hand the link over yourself."),
     )
+    language = forms.ChoiceField(
+        label=_("The patient reads"),
+        choices=lambda: settings.LANGUAGES,
+        required=False,  # a form drawn before this field existed: the language stays as it is
+        help_text=_("The language of their plan, its printout and PDF, and their emails (they can change it)."),
+    )
 
     def __init__(self, *args, patient, **kwargs):
         super().__init__(*args, **kwargs)
+        # The patient's own choice when they have one, else the language of the person inviting them.
+        self.fields["language"].initial = (patient.user and language_of(patient.user)) or get_language()
         self.needs_username = patient.user is None
         if self.needs_username:
             # Shown, not checked: whether it is free is read when the invitation is made.

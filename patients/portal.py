@@ -23,7 +23,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from patients.models import Patient, PortalInvitation
+from retrowalk.models import speed_unit_of
 from retrowalk.roles import PATIENTS, is_clinician
+from retrowalk.services import preferences_update
 
 TOKEN_BYTES = 32
 MAX_TOKEN_LENGTH = 100
@@ -116,10 +118,13 @@ def _new_login(patient: Patient, *, username: str, email: str):
 
 
 @transaction.atomic
-def portal_invite(*, patient: Patient, by, username: str = "", email: str = "") -> tuple[PortalInvitation, str]:
+def portal_invite(
+    *, patient: Patient, by, username: str = "", email: str = "", language: str | None = None
+) -> tuple[PortalInvitation, str]:
     """Create the patient's login if needed and a fresh set-password link; older open links stop working.
 
-    Returns the invitation and the link's secret (shown once, never stored).
+    ``language`` is the one the patient reads (their plan, its PDF, their emails), kept as their login's
+    preference; None leaves it as it is. Returns the invitation and the link's secret (shown once, never stored).
     """
     if not is_clinician(by):
         raise PortalError(_("Only clinicians invite patients to the portal."))
@@ -139,6 +144,8 @@ def portal_invite(*, patient: Patient, by, username: str = "", email: str = "") 
         if email:
             user.email = email
         user.save(update_fields=["is_active", "email"])
+    if language is not None:
+        preferences_update(user=user, speed_unit=speed_unit_of(user), language=language)
     now = timezone.now()
     patient.portal_invitations.filter(used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
     token = secrets.token_urlsafe(TOKEN_BYTES)
@@ -197,14 +204,15 @@ def portal_password_set(*, invitation_id: int, password: str):
 def portal_renewal_request(*, invitation_id: int) -> list[str]:
     """A patient holding a dead link asks for a new one: recorded once on the chart.
 
-    Returns the care team's email addresses to tell (empty when already asked or the link still works).
+    Returns the care team members to tell, who have an email address (none when already asked or the link
+    still works).
     """
     invitation = PortalInvitation.objects.select_for_update().filter(pk=invitation_id).first()
     if invitation is None or invitation.state == "open" or invitation.renewal_requested_at:
         return []
     invitation.renewal_requested_at = timezone.now()
     invitation.save(update_fields=["renewal_requested_at"])
-    return list(invitation.patient.care_team.filter(is_active=True).exclude(email="").values_list("email", flat=True))
+    return list(invitation.patient.care_team.filter(is_active=True).exclude(email=""))
 
 
 @transaction.atomic

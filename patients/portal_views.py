@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from smtplib import SMTPException
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_not_required
@@ -14,12 +15,14 @@ from django.core.mail import send_mail
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from patients import portal, selectors
 from patients.forms import PortalInviteForm
+from retrowalk.models import language_of
 from retrowalk.roles import require_clinician
 from retrowalk.views import LOGIN_USERNAME_KEY
 
@@ -27,10 +30,12 @@ log = logging.getLogger(__name__)
 SESSION_KEY = "portal_invitation"
 
 
-def _send(template: str, context: dict, to: list[str]) -> bool:
-    """Send one of the portal's emails (templates/patients/email/<template>_subject.txt and _body.txt)."""
-    subject = render_to_string(f"patients/email/{template}_subject.txt", context).strip()
-    body = render_to_string(f"patients/email/{template}_body.txt", context)
+def _send(template: str, context: dict, to: list[str], *, language: str) -> bool:
+    """Send one of the portal's emails (templates/patients/email/<template>_subject.txt and _body.txt) in the
+    recipients' language."""
+    with translation.override(language):
+        subject = render_to_string(f"patients/email/{template}_subject.txt", context).strip()
+        body = render_to_string(f"patients/email/{template}_body.txt", context)
     try:
         send_mail(subject, body, None, to)
     except (SMTPException, OSError):
@@ -56,6 +61,7 @@ def portal_invite(request, public_id):
             by=request.user,
             username=form.cleaned_data.get("username") or portal.username_suggestion(patient),
             email=form.cleaned_data["email"],
+            language=form.cleaned_data["language"] or None,
         )
     except portal.PortalError as exc:
         messages.error(request, str(exc))
@@ -67,6 +73,7 @@ def portal_invite(request, public_id):
             "invitation",
             {"patient": patient, "therapist": request.user.get_full_name(), "invitation": invitation, "link": link},
             [invitation.emailed_to],
+            language=language_of(invitation.user) or translation.get_language(),
         )
     return render(
         request,
@@ -107,7 +114,12 @@ def _renewal(request, invitation):
     recipients = portal.portal_renewal_request(invitation_id=invitation.pk)
     if recipients:
         chart = request.build_absolute_uri(invitation.patient.get_absolute_url())
-        _send("renewal", {"chart": chart}, recipients)
+        # Each clinician reads it in their own language: one email per language.
+        by_language = {}
+        for clinician in recipients:
+            by_language.setdefault(language_of(clinician) or settings.LANGUAGE_CODE, []).append(clinician.email)
+        for language, emails in by_language.items():
+            _send("renewal", {"chart": chart}, emails, language=language)
     return render(request, "patients/portal_link_problem.html", {"requested": True})
 
 

@@ -6,10 +6,12 @@ import uuid
 from datetime import date
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import get_language
 
 from patients.models import BalanceScreening, Patient
+from retrowalk.models import keep_preferences, language_of, preferences_subqueries
 from retrowalk.roles import is_clinician, is_patient
 
 # ?sort= values a user may choose, and what they mean; anything else falls back to "name".
@@ -51,11 +53,18 @@ def patient_for(*, user, public_id: uuid.UUID | str) -> Patient:
     role, public_id = scoped_lookup(user, public_id)
     if role is None:
         raise Http404("No such patient.")
-    found = Patient.objects.select_related("condition", "user").filter(**{_SCOPES[role]: user}, public_id=public_id)
+    found = (
+        Patient.objects.select_related("condition", "user")
+        .annotate(**preferences_subqueries(OuterRef("user")))  # the portal login's language and unit
+        .filter(**{_SCOPES[role]: user}, public_id=public_id)
+    )
     try:
-        return found.get()
+        patient = found.get()
     except Patient.DoesNotExist:
         raise Http404("No such patient.") from None
+    if patient.user is not None:
+        keep_preferences(patient.user, patient)
+    return patient
 
 
 def patient_search(queryset: QuerySet[Patient], text: str) -> QuerySet[Patient]:
@@ -100,6 +109,7 @@ def chart_state(*, patient: Patient, care_team: list, portal, screenings: list, 
         viewer.pk,  # "(you)" in the care team
         [(member.pk, member.get_full_name(), member.username) for member in care_team],
         user and (user.pk, user.username, user.email, user.is_active, user.has_usable_password(), user.last_login),
+        language_of(user) if user else get_language(),  # the invitation form's "The patient reads"
         latest and (latest.pk, latest.state, latest.renewal_requested_at),
         [(s.pk, s.voided_at, s.screened_by.get_full_name(), s.screened_by.username) for s in screenings],
         today,

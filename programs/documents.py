@@ -26,12 +26,13 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import caches
+from django.utils import translation
 from django.utils.functional import SimpleLazyObject
 
 from programs import charts, plan, selectors
 from programs.models import EDITABLE_STATUSES
 from retrowalk import units
-from retrowalk.models import speed_unit_of
+from retrowalk.models import language_of, speed_unit_of
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,18 @@ LOG_GRID_ROWS = 6
 # A host that never resolves: the only URLs the PDF may ask for start with this and STATIC_URL.
 PDF_BASE_URL = "https://retrowalk.invalid/"
 CHILD_CONDITIONS = ("cerebral_palsy",)
+
+
+def language_for(prescription, viewer) -> str:
+    """The plan speaks the patient's language (their portal preference), else the viewer's, as units do.
+
+    The printed plan and the PDF go home with the patient: a clinician who reads English prints a
+    Spanish-speaking patient's plan in Spanish.
+    """
+    patient_user = prescription.patient.user
+    if patient_user is None or patient_user.pk == viewer.pk:
+        return translation.get_language()
+    return language_of(patient_user) or translation.get_language()
 
 
 def unit_for(prescription, viewer) -> str:

@@ -9,7 +9,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -67,8 +67,7 @@ def _record(request, action: AccessAction, prescription) -> None:
     audit.access_record(request, action, patient_id=prescription.patient.public_id, object_id=prescription.public_id)
 
 
-def _printable(request, public_id, *, pdf: bool):
-    prescription = selectors.prescription_for(user=request.user, public_id=public_id)
+def _printable(request, prescription, *, pdf: bool):
     context = documents.plan_context(
         prescription=prescription, viewer=request.user, today=timezone.localdate(), palette=charts.PRINT
     )
@@ -80,21 +79,26 @@ def _printable(request, public_id, *, pdf: bool):
 @never_cache
 @require_safe
 def plan_print(request, public_id):
-    """The printable plan (the PDF's very page): the patient's own, or a patient on the clinician's team."""
-    context = _printable(request, public_id, pdf=False)
-    _record(request, AccessAction.PLAN_PRINTED, context["prescription"])
-    return render(request, "programs/plan_print.html", context)
+    """The printable plan (the PDF's very page), in the patient's language: the patient's own, or a patient
+    on the clinician's team."""
+    prescription = selectors.prescription_for(user=request.user, public_id=public_id)
+    with translation.override(documents.language_for(prescription, request.user)):
+        context = _printable(request, prescription, pdf=False)
+        response = render(request, "programs/plan_print.html", context)
+    _record(request, AccessAction.PLAN_PRINTED, prescription)
+    return response
 
 
 @never_cache
 @require_safe
 def plan_pdf(request, public_id):
-    context = _printable(request, public_id, pdf=True)
-    prescription = context["prescription"]
-    paper = request.GET.get("paper")
-    if paper not in documents.PAPERS:
-        paper = context["default_paper"]
-    html = render_to_string("programs/plan_print.html", context, request=request)
+    prescription = selectors.prescription_for(user=request.user, public_id=public_id)
+    with translation.override(documents.language_for(prescription, request.user)):
+        context = _printable(request, prescription, pdf=True)
+        paper = request.GET.get("paper")
+        if paper not in documents.PAPERS:
+            paper = context["default_paper"]
+        html = render_to_string("programs/plan_print.html", context, request=request)
     try:
         content = documents.render_pdf(html, paper=paper)
     except documents.PdfUnavailable:

@@ -3,10 +3,13 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import PasswordResetForm as DjangoPasswordResetForm
 from django.forms.renderers import Jinja2
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from retrowalk import units
+from retrowalk.models import language_of
 
 # The app's forms draw their widgets from Django's own Jinja2 copies of its widget templates
 # (django/forms/jinja2): the same markup, rendered several times faster than by the Django template
@@ -39,6 +42,15 @@ class LoginForm(AuthenticationForm):
 
 def language_choices():
     return [("", _("The language my browser asks for")), *settings.LANGUAGES]
+
+
+class PasswordResetForm(DjangoPasswordResetForm):
+    """Django's, whose email speaks the account holder's language (their Settings), not the asker's."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
+        language = language_of(context["user"]) or translation.get_language()
+        with translation.override(language):
+            super().send_mail(subject_template_name, email_template_name, context, from_email, to_email, **kwargs)
 
 
 class PreferencesForm(forms.Form):

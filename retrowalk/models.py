@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
@@ -44,26 +44,47 @@ class Preferences(models.Model):
         return gettext("Preferences of %(user)s") % {"user": self.user}
 
 
+def preferences_subqueries(user_ref) -> dict:
+    """Annotations that read a related user's preferences with the row that names them (``user_ref``: an
+    OuterRef to the user), for ``keep_preferences``: no query of their own."""
+    preferences = Preferences.objects.filter(user=user_ref)
+    return {
+        "_user_speed_unit": Subquery(preferences.values("speed_unit")[:1]),
+        "_user_language": Subquery(preferences.values("language")[:1]),
+    }
+
+
+def keep_preferences(user, row) -> None:
+    """Keep on ``user`` the preferences read by ``preferences_subqueries`` on ``row``."""
+    user._speed_unit = row._user_speed_unit or units.KMH
+    user._language = row._user_language or ""
+
+
+def _read_preferences(user) -> None:
+    """Both preferences in one query, kept on the user object (the signed-in user has them already:
+    retrowalk.backends reads them with the user)."""
+    if not hasattr(user, "_speed_unit") or not hasattr(user, "_language"):
+        unit, language = Preferences.objects.filter(user=user).values_list("speed_unit", "language").first() or (
+            units.KMH,
+            "",
+        )
+        user._speed_unit, user._language = unit, language
+
+
 def speed_unit_of(user) -> str:
-    """The user's speed unit (km/h unless they chose mph); one query, cached on the user object."""
+    """The user's speed unit (km/h unless they chose mph)."""
     if not getattr(user, "is_authenticated", False):
         return units.KMH
-    cached = getattr(user, "_speed_unit", None)
-    if cached is None:
-        cached = Preferences.objects.filter(user=user).values_list("speed_unit", flat=True).first() or units.KMH
-        user._speed_unit = cached
-    return cached
+    _read_preferences(user)
+    return user._speed_unit
 
 
 def language_of(user) -> str:
-    """The user's chosen language, or "" (the browser's); read with the user (retrowalk.backends), else one query."""
+    """The user's chosen language, or "" (the browser's)."""
     if not getattr(user, "is_authenticated", False):
         return ""
-    cached = getattr(user, "_language", None)
-    if cached is None:
-        cached = Preferences.objects.filter(user=user).values_list("language", flat=True).first() or ""
-        user._language = cached
-    return cached
+    _read_preferences(user)
+    return user._language
 
 
 class AccessAction(models.TextChoices):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from retrowalk import two_factor, views
-from retrowalk.forms import LoginForm
+from retrowalk.forms import LoginForm, PasswordResetForm
 
 admin.site.site_header = _("retrowalk administration")
 admin.site.site_title = _("retrowalk admin")
@@ -29,7 +29,11 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("accounts/password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/password-reset/",
+        auth_views.PasswordResetView.as_view(form_class=PasswordResetForm),
+        name="password_reset",
+    ),
     path(
         "accounts/password-reset/sent/",
         auth_views.PasswordResetDoneView.as_view(),

@@ -15,7 +15,6 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from programs import documents, plan, services
-from programs.models import ProgramTemplate
 from retrowalk.services import preferences_update
 from tests import factories
 from tests.conftest import client_for
@@ -39,32 +38,6 @@ def plan_url(name, prescription, **query):
 @pytest.fixture
 def program(patient, screen, prescribe):
     return prescribe(patient, screen(patient), baseline_pain=1)
-
-
-@pytest.fixture
-def twelve_week_template(clinician, oa_template):
-    """A 12-week knee-OA template (the longest plan the print layout is held to: two pages)."""
-    template = ProgramTemplate.objects.get(pk=oa_template.pk)
-    template.pk = None
-    template._state.adding = True
-    template.lineage, template.version, template.supersedes = uuid.uuid4(), 1, None
-    template.name = "Knee osteoarthritis — 12 weeks"
-    template.weeks = 12
-    weeks = [
-        services.WeekData(
-            week=n,
-            sessions=3,
-            bouts=min(2 + n // 2, 6),
-            bout_minutes=5,
-            rest_minutes=D("1.0"),
-            speed_fraction=D("1.00") if n <= 6 else D("1.10"),
-            incline_pct=D("0.0"),
-            support="rails_available",
-            note="Supervised session in the clinic" if n in (1, 12) else "",
-        )
-        for n in range(1, 13)
-    ]
-    return services.template_save(template=template, weeks=weeks, by=clinician)
 
 
 # --- What the plan says (pure) ---
