@@ -116,11 +116,10 @@ def new_page(browser, live_server):
             base_url=live_server.url,
             viewport=viewport or {"width": 1280, "height": 900},
             accept_downloads=True,
-            locale="en-GB",
             timezone_id="Europe/Stockholm",
             # No transitions: focus rings and screenshots are read in their final state.
             reduced_motion="reduce",
-            **options,
+            **{"locale": "en-GB", **options},
         )
         context.set_default_timeout(15_000)
         contexts.append(context)
