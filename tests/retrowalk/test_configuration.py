@@ -61,7 +61,7 @@ def test_production_settings_are_hardened():
             "-c",
             "from django.conf import settings as s; import django; django.setup(); "
             "print(s.DEBUG, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, "
-            "s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS)",
+            "s.LANGUAGE_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS)",
         ],
         cwd=ROOT,
         env={
@@ -76,7 +76,7 @@ def test_production_settings_are_hardened():
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["False", "True", "True", "True", "31536000", "True"]
+    assert result.stdout.split() == ["False", "True", "True", "True", "True", "31536000", "True"]
 
 
 def test_env_helpers_parse_and_refuse(monkeypatch):

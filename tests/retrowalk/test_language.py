@@ -23,7 +23,9 @@ def test_choosing_spanish_in_settings_changes_the_next_page(clinician_client, cl
     response = _settings(clinician_client, language="es")
     assert response.status_code == 302
     assert Preferences.objects.get(user=clinician).language == "es"
-    assert response.cookies["django_language"].value == "es"  # the sign-in page after signing out speaks it too
+    cookie = response.cookies["django_language"]
+    assert cookie.value == "es"  # the sign-in page after signing out speaks it too
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
     settings_page = clinician_client.get(response["Location"]).content.decode()
     assert "Su configuración se ha guardado." in settings_page  # the message is in the new language
     page = clinician_client.get(reverse("programs:dashboard"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
