@@ -22,6 +22,7 @@ from simple_history.models import HistoricalRecords
 
 from patients import conditions
 from patients.screening import INSTRUMENTS, Cutoffs, reason_texts
+from retrowalk.models import language_of
 
 # Dates that cannot be in the future. Validated here against the clinic's local
 # date; PostgreSQL also holds them as CHECKs (migration 0003) with one day's
@@ -209,6 +210,11 @@ class Patient(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("patients:detail", kwargs={"public_id": self.public_id})
+
+    @property
+    def language(self) -> str:
+        """The language the patient reads: their portal login's choice, or "" when not known."""
+        return language_of(self.user) if self.user_id else ""
 
     def unique_error_message(self, model_class, unique_check):
         if tuple(unique_check) == ("record_number",):

@@ -32,7 +32,7 @@ from django.utils.functional import SimpleLazyObject
 from programs import charts, plan, selectors
 from programs.models import EDITABLE_STATUSES
 from retrowalk import units
-from retrowalk.models import language_of, speed_unit_of
+from retrowalk.models import speed_unit_of
 
 log = logging.getLogger(__name__)
 
@@ -51,10 +51,10 @@ def language_for(prescription, viewer) -> str:
     The printed plan and the PDF go home with the patient: a clinician who reads English prints a
     Spanish-speaking patient's plan in Spanish.
     """
-    patient_user = prescription.patient.user
-    if patient_user is None or patient_user.pk == viewer.pk:
+    patient = prescription.patient
+    if patient.user_id is None or patient.user_id == viewer.pk:
         return translation.get_language()
-    return language_of(patient_user) or translation.get_language()
+    return patient.language or translation.get_language()
 
 
 def unit_for(prescription, viewer) -> str:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format, localize
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -390,7 +390,8 @@ def prescription_pause(*, prescription: Prescription, by, expected_version: int 
             % {"status": current.get_status_display().lower()}
         )
     current.status = PrescriptionStatus.PAUSED
-    current.pause_reason = (reason.strip() or _("Paused by the clinician."))[:300]
+    with _patients_words(current):
+        current.pause_reason = (reason.strip() or _("Paused by the clinician."))[:300]
     return _save(current, by)
 
 
@@ -532,7 +533,8 @@ def progression_apply(
         raise PrescriptionError(_("Only an active program is reviewed; resume it first."))
     today = timezone.localdate()
     weeks = list(current.weeks.all())
-    review = review_of(prescription=current, logs=list(current.logs.all()), weeks=weeks, today=today)
+    logs = list(current.logs.all())
+    review = review_of(prescription=current, logs=logs, weeks=weeks, today=today)
     suggested = review.decision
     last = len(weeks)
     note = note.strip()
@@ -573,9 +575,10 @@ def progression_apply(
     decision.save()
     if action == ProgressionAction.PAUSE:
         current.status = PrescriptionStatus.PAUSED
-        current.pause_reason = (
-            _("Week %(week)s review: %(why)s") % {"week": week, "why": note or "; ".join(map(str, suggested.reasons))}
-        )[:300]
+        with _patients_words(current):
+            reasons = review_of(prescription=current, logs=logs, weeks=weeks, today=today).decision.reasons
+            why = note or "; ".join(map(str, reasons))
+            current.pause_reason = (_("Week %(week)s review: %(why)s") % {"week": week, "why": why})[:300]
     elif action == ProgressionAction.COMPLETE:
         current.status = PrescriptionStatus.COMPLETED
         current.ended_on = today
@@ -602,6 +605,11 @@ class SessionEntry:
     rails: str
     note: str = ""
     pain_next_day: int | None = None
+
+
+def _patients_words(prescription: Prescription):
+    """Text the program keeps for its patient to read (why it is paused) is written in the patient's language."""
+    return translation.override(prescription.patient.language or translation.get_language())
 
 
 def session_log_refusal(prescription: Prescription) -> str | None:
@@ -694,7 +702,18 @@ def session_log_create(
             "setting": setting.label,
         }
         current.status = PrescriptionStatus.PAUSED
-        current.pause_reason = (_("%(event)s: rescreen before resuming.") % {"event": when})[:300]
+        with _patients_words(current):
+            current.pause_reason = (
+                _("%(event)s: rescreen before resuming.")
+                % {
+                    "event": _("%(event)s reported for %(date)s (%(setting)s)")
+                    % {
+                        "event": SessionEvent(log.event).short_label,
+                        "date": date_format(log.session_date, "DATE_FORMAT"),
+                        "setting": setting.label,
+                    }
+                }
+            )[:300]
         _save(current, by)
         for screening in patient.screenings.filter(voided_at__isnull=True):
             screening_void(screening=screening, by=by, reason=when)

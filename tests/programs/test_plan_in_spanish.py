@@ -53,3 +53,32 @@ def test_the_spanish_pdf_has_the_stop_rules_and_every_week_in_spanish_on_two_pag
         assert f"{week.bouts} × {week.bout_minutes} min" in text
     assert "Todas las semanas" in text and "Registro de sesiones" in text
     assert "When to stop" not in text and "Every week" not in text
+
+
+@pytest.mark.django_db
+def test_why_the_program_is_paused_is_written_in_the_patient_s_language(
+    clinician, spanish_patient, patient_client, screen, prescribe
+):
+    from programs import services
+
+    program = prescribe(spanish_patient, screen(spanish_patient), baseline_pain=1)
+    services.prescription_pause(prescription=program, by=clinician, expected_version=program.version, reason="")
+    program.refresh_from_db()
+    assert program.pause_reason == "Pausado por el profesional."
+    plan_page = patient_client.get("/my-plan/").content.decode()
+    assert "Su programa está en pausa" in plan_page and "Pausado por el profesional." in plan_page
+
+
+@pytest.mark.django_db
+def test_a_fall_logged_by_an_english_clinician_pauses_in_the_patient_s_words(
+    clinician, spanish_patient, screen, prescribe
+):
+    from programs import services
+    from tests.programs.test_program_services import entry
+
+    program = prescribe(spanish_patient, screen(spanish_patient), baseline_pain=1)
+    services.session_log_create(prescription=program, by=clinician, entry=entry(event="near_fall"))
+    program.refresh_from_db()
+    assert program.pause_reason.startswith("Casi caída comunicada el ")
+    assert program.pause_reason.endswith(": vuelva a evaluar antes de reanudar.")
+    assert program.screening.voided_at is not None
