@@ -21,6 +21,16 @@ class Page:
     expect: int = 200
     search: str = ""  # the patient-list search term held in the session while this page is loaded
     shows: str = ""  # text the answer must contain (the proof that the request did its work)
+    language: str = ""  # the language the page is read in (the browser's language cookie); "" for English
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        """Cookies the page is requested with beside the session's."""
+        return {LANGUAGE_COOKIE: self.language} if self.language else {}
+
+
+# Django's language cookie (settings.LANGUAGE_COOKIE_NAME): what the sign-in pages' language menu sets.
+LANGUAGE_COOKIE = "django_language"
 
 
 def log_form(today, note: str = LOG_NOTE) -> dict:
@@ -72,6 +82,15 @@ def pages(*, caseload, search: str, today) -> list[Page]:
             "patient search", "clinician", "GET", (reverse("patients:list"),), search=search, shows=f'value="{search}"'
         ),
         Page("patient chart", "clinician", "GET", (patients[1].get_absolute_url(),)),
+        # The chart and the plan as a Spanish-speaking clinician and patient read them (issue "Languages").
+        Page(
+            "patient chart (es)",
+            "clinician",
+            "GET",
+            (patients[1].get_absolute_url(),),
+            language="es",
+            shows='<html lang="es"',
+        ),
         Page(
             "prescribe preview",
             "clinician",
@@ -81,6 +100,9 @@ def pages(*, caseload, search: str, today) -> list[Page]:
             shows=f'name="weeks-TOTAL_FORMS" value="{template.weeks}"',  # every week previewed
         ),
         Page("plan page", "patient", "GET", (reverse("programs:my_plan"),)),
+        Page(
+            "plan page (es)", "patient", "GET", (reverse("programs:my_plan"),), language="es", shows='<html lang="es"'
+        ),
         Page(
             "plan PDF",
             "patient",

@@ -60,6 +60,7 @@ def _rotations() -> dict[str, list[tuple[str, str]]]:
     from patients.models import Patient
     from programs.models import CURRENT_STATUSES
     from retrowalk.roles import PATIENTS
+    from tests.bench.pages import LANGUAGE_COOKIE
     from tests.bench.seed import PASSWORD, TOTP_KEY
 
     User = get_user_model()
@@ -99,7 +100,14 @@ def _rotations() -> dict[str, list[tuple[str, str]]]:
         for patient, public_id in zip(patients, programs, strict=True)
         if public_id is not None
     ]
-    return {"patient chart": charts, "plan page": plans, "plan PDF": pdfs}
+    spanish = f"; {LANGUAGE_COOKIE}=es"
+    return {
+        "patient chart": charts,
+        "plan page": plans,
+        "plan PDF": pdfs,
+        "patient chart (es)": [(path, cookie + spanish) for path, cookie in charts],
+        "plan page (es)": [(path, cookie + spanish) for path, cookie in plans],
+    }
 
 
 def request(client, page, path=None):
@@ -120,15 +128,21 @@ def count_queries(clients: dict, page) -> int:
     from django.urls import reverse
 
     client = clients[page.user]
+    for name, value in page.cookies.items():
+        client.cookies[name] = value
     if page.user == "clinician":
         client.post(reverse("patients:search"), {"q": page.search} if page.search else {"clear": "1"}, secure=True)
     request(client, page)
     with CaptureQueriesContext(connection) as queries:
         response = request(client, page)
+    for name in page.cookies:
+        del client.cookies[name]
     if response.status_code != page.expect:
         raise SystemExit(
             f"{page.name}: {page.method} {page.paths[0]} answered {response.status_code}, not {page.expect}"
         )
+    if page.shows and page.shows not in response.content.decode():
+        raise UnexpectedAnswer(f"{page.name}: the answer does not show {page.shows!r}")
     # Transaction control is not counted: a test wraps the request in a transaction, which turns a
     # service's BEGIN and COMMIT into a savepoint and its release, and each of Django's constraint checks
     # into a savepoint, a query and a release; the count is the same in a test and under load.

@@ -39,6 +39,8 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
+from tests.bench.pages import LANGUAGE_COOKIE
+
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 CLIENTS = 16
@@ -248,7 +250,9 @@ def _wrk(
         BENCH_METHOD=page["method"],
         BENCH_BODY=urlencode(page["data"]),
         BENCH_EXPECT=str(page["expect"]),
-        BENCH_COOKIE=session.cookie_header(),
+        BENCH_COOKIE="; ".join(
+            [session.cookie_header(), *([f"{LANGUAGE_COOKIE}={page['language']}"] if page["language"] else [])]
+        ),
         BENCH_CSRF=session.csrf(),
         BENCH_ORIGIN=session.origin,
     )

@@ -35,8 +35,10 @@ def test_every_benchmark_page_takes_a_fixed_number_of_queries(settings):
         "patient list",
         "patient search",
         "patient chart",
+        "patient chart (es)",
         "prescribe preview",
         "plan page",
+        "plan page (es)",
         "plan PDF",
         "session-log POST",
     }
