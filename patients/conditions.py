@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 ACL = "acl_reconstruction"
 KNEE_OA = "knee_oa"
 STROKE = "stroke"
@@ -33,29 +35,29 @@ DETAIL_FIELDS = (
 class ConditionFields:
     shown: tuple[str, ...]
     required: tuple[str, ...]
-    side_label: str = "Affected side"
+    side_label: str = _("Affected side")  # a lazily translated label
 
 
 CONDITION_FIELDS: dict[str, ConditionFields] = {
     ACL: ConditionFields(
         shown=("affected_side", "surgery_date", "graft", "meniscal_repair", "microfracture"),
         required=("affected_side", "surgery_date", "graft"),
-        side_label="Operated knee",
+        side_label=_("Operated knee"),
     ),
     KNEE_OA: ConditionFields(
         shown=("affected_side", "kl_grade"),
         required=("affected_side", "kl_grade"),
-        side_label="Affected knee",
+        side_label=_("Affected knee"),
     ),
     STROKE: ConditionFields(
         shown=("affected_side", "stroke_date", "walking_aid"),
         required=("affected_side", "stroke_date", "walking_aid"),
-        side_label="Paretic side",
+        side_label=_("Paretic side"),
     ),
     CEREBRAL_PALSY: ConditionFields(
         shown=("affected_side", "gmfcs_level"),
         required=("gmfcs_level",),
-        side_label="More affected side",
+        side_label=_("More affected side"),
     ),
 }
 

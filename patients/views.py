@@ -70,7 +70,10 @@ class PatientFormMixin:
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["side_labels"] = {code: spec.side_label for code, spec in conditions.CONDITION_FIELDS.items()}
+        context["side_labels"] = {
+            **{code: spec.side_label for code, spec in conditions.CONDITION_FIELDS.items()},
+            "": conditions.fields_for(None).side_label,  # a condition an administrator added
+        }
         return context
 
     def _service_failed(self, form, exc: ValidationError):

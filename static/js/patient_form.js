@@ -18,7 +18,7 @@
         input.disabled = !applies;
       });
     });
-    if (sideLabel) { sideLabel.firstChild.textContent = sideLabels[code] || "Affected side"; }
+    if (sideLabel) { sideLabel.firstChild.textContent = sideLabels[code] || sideLabels[""]; }
     if (hint) { hint.hidden = code !== ""; }
   }
   select.addEventListener("change", update);
