@@ -7,13 +7,23 @@ import pytest
 from django.core.cache import caches
 from django.db import connection
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from patients.services import screening_record, screening_void
 from programs.gate import ProtectionFacts
 from programs.models import ProgramTemplate
 from programs.services import prescription_create
 from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language. A request activates its reader's language for the thread
+    (LocaleMiddleware) and leaves it active after the response, so a Spanish page opened by one test would
+    otherwise make the next test's direct service calls speak Spanish."""
+    translation.activate("en")
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
