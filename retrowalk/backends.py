@@ -2,11 +2,9 @@
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import Exists, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef
 
-from retrowalk import units
-from retrowalk.models import Preferences
+from retrowalk.models import keep_preferences, preferences_subqueries
 from retrowalk.roles import CLINICIANS, PATIENTS
 
 
@@ -21,18 +19,17 @@ class AccountBackend(ModelBackend):
     def get_user(self, user_id):
         User = get_user_model()
         groups = User.groups.through.objects.filter(user=OuterRef("pk"))
-        preferences = Preferences.objects.filter(user=OuterRef("pk"))
         try:
             user = (
                 User._default_manager.annotate(
                     _in_clinicians=Exists(groups.filter(group__name=CLINICIANS)),
                     _in_patients=Exists(groups.filter(group__name=PATIENTS)),
-                    _speed_unit=Coalesce(Subquery(preferences.values("speed_unit")[:1]), Value(units.KMH)),
-                    _language=Coalesce(Subquery(preferences.values("language")[:1]), Value("")),
+                    **preferences_subqueries(OuterRef("pk")),
                 )
                 .filter(pk=user_id)
                 .get()
             )
         except (User.DoesNotExist, ValueError, TypeError):  # a malformed id in a session is no user
             return None
+        keep_preferences(user, user)
         return user if self.user_can_authenticate(user) else None
