@@ -68,7 +68,7 @@ class Condition(models.Model):
     )
     sources = models.TextField(_("sources"), blank=True, help_text=_("The evidence behind this condition's defaults."))
 
-    history = HistoricalRecords()
+    # history: registered in translation.py, once the translated text has its columns.
 
     class Meta:
         verbose_name = _("condition")

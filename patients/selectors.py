@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from patients.models import BalanceScreening, Patient
 from retrowalk.models import keep_preferences, language_of, preferences_subqueries
 from retrowalk.roles import is_clinician, is_patient
+from retrowalk.translated import in_language
 
 # ?sort= values a user may choose, and what they mean; anything else falls back to "name".
 PATIENT_SORTS: dict[str, tuple[str, ...]] = {
@@ -20,8 +21,8 @@ PATIENT_SORTS: dict[str, tuple[str, ...]] = {
     "-name": ("-last_name", "-first_name", "-id"),
     "record": ("record_number",),
     "-record": ("-record_number",),
-    "condition": ("condition__name", "last_name", "first_name", "id"),
-    "-condition": ("-condition__name", "last_name", "first_name", "id"),
+    "condition": ("condition_name", "last_name", "first_name", "id"),
+    "-condition": ("-condition_name", "last_name", "first_name", "id"),
     "updated": ("-updated_at", "id"),
 }
 DEFAULT_SORT = "name"
@@ -78,6 +79,11 @@ def patient_search(queryset: QuerySet[Patient], text: str) -> QuerySet[Patient]:
 
 def sort_key(requested: str | None) -> str:
     return requested if requested in PATIENT_SORTS else DEFAULT_SORT
+
+
+def patients_sorted(queryset: QuerySet[Patient], sort: str) -> QuerySet[Patient]:
+    """The patients in a ``PATIENT_SORTS`` order; conditions sort by their names in the reader's language."""
+    return queryset.alias(condition_name=in_language("condition__name")).order_by(*PATIENT_SORTS[sort])
 
 
 # The chart shows the latest ten screenings.

@@ -38,7 +38,7 @@ class PatientListView(ClinicianRequiredMixin, ListView):
         queryset = selectors.patients_for(user=self.request.user)
         if self.search:
             queryset = selectors.patient_search(queryset, self.search)
-        return queryset.order_by(*selectors.PATIENT_SORTS[self.sort])
+        return selectors.patients_sorted(queryset, self.sort)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -1,14 +1,18 @@
 from django.contrib import admin
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 
 from programs import limits, services, template_rules
 from programs.models import ProgramTemplate, TemplateWeek
+from retrowalk import translated
+from retrowalk.translated import in_each_language
 
 
 class TemplateWeekFormSet(BaseInlineFormSet):
@@ -46,14 +50,18 @@ class TemplateWeekFormSet(BaseInlineFormSet):
             raise ValidationError([p.message for p in problems], code="week_numbers")
 
     def week_data(self) -> list[services.WeekData]:
-        return [
-            services.WeekData(**{name: form.cleaned_data[name] for name in services.WEEK_FIELDS})
-            for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE")
-        ]
+        weeks = []
+        for form in self.forms:
+            data = form.cleaned_data
+            if not data or data.get("DELETE"):
+                continue
+            notes = {code: data[translated.column("note", code)] or "" for code in translated.LANGUAGES}
+            plan = {name: data[name] for name in services.WEEK_FIELDS if name != "note"}
+            weeks.append(services.WeekData(**plan, note=notes[translated.SOURCE], notes=notes))
+        return weeks
 
 
-class TemplateWeekInline(admin.TabularInline):
+class TemplateWeekInline(TranslationTabularInline):
     model = TemplateWeek
     formset = TemplateWeekFormSet
     extra = 0
@@ -75,12 +83,17 @@ class TemplateWeekInline(admin.TabularInline):
         "speed_fraction",
         "incline_pct",
         "support",
-        "note",
+        "note",  # a column per language
     )
 
 
+def _no_note(code: str) -> Q:
+    column = f"week_rows__{translated.column('note', code)}"
+    return Q(**{column: ""}) | Q(**{f"{column}__isnull": True})
+
+
 @admin.register(ProgramTemplate)
-class ProgramTemplateAdmin(SimpleHistoryAdmin):
+class ProgramTemplateAdmin(SimpleHistoryAdmin, TranslationAdmin):
     inlines = [TemplateWeekInline]
     list_display = (
         "name",
@@ -90,12 +103,22 @@ class ProgramTemplateAdmin(SimpleHistoryAdmin):
         "weeks",
         "sessions_per_week",
         "defaults_for_clinical_review",
+        "missing_translations",
     )
     list_filter = ("condition", "is_active", "defaults_for_clinical_review")
-    search_fields = ("name",)
+    search_fields = in_each_language("name")
     readonly_fields = ("version", "lineage", "supersedes")
+    # Each language side by side, English first: the source the others translate.
     fieldsets = (
-        (None, {"fields": ("condition", "name", "summary", "warm_up", "is_active", "defaults_for_clinical_review")}),
+        (None, {"fields": ("condition", "is_active", "defaults_for_clinical_review")}),
+        (
+            _("Words, in each language"),
+            {
+                "classes": ("rw-languages",),
+                "description": _("English is the source; an empty translation shows the English."),
+                "fields": (in_each_language("name"), in_each_language("summary"), in_each_language("warm_up")),
+            },
+        ),
         (_("Length"), {"fields": ("weeks", "sessions_per_week")}),
         (
             _("Caps"),
@@ -118,6 +141,20 @@ class ProgramTemplateAdmin(SimpleHistoryAdmin):
         (_("Evidence"), {"fields": ("sources",)}),
         (_("Version"), {"fields": ("version", "lineage", "supersedes")}),
     )
+
+    def get_queryset(self, request):
+        # For the list's "missing translations": how many week notes, English but untranslated, each language lacks.
+        written = ~_no_note(translated.SOURCE)
+        missing = {
+            f"notes_missing_{code}": Count("week_rows", filter=written & _no_note(code))
+            for code in translated.TRANSLATIONS
+        }
+        return super().get_queryset(request).annotate(**missing)
+
+    @admin.display(description=_("missing translations"))
+    def missing_translations(self, obj):
+        notes = {code: getattr(obj, f"notes_missing_{code}", 0) for code in translated.TRANSLATIONS}
+        return translated.missing_text(obj, week_notes=notes)
 
     def has_change_permission(self, request, obj=None):
         # A superseded version is history: readable, never edited.

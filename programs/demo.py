@@ -153,7 +153,7 @@ def _build(program: DemoProgram, today) -> None:
     rx.full_clean()
     rx._history_user = clinician
     rx.save()
-    for target in services.prescription_plan(template=template, starting_speed_kmh=speed):
+    for target in services.prescription_plan(template=template, starting_speed_kmh=speed, patient=patient):
         PrescriptionWeek.objects.create(prescription=rx, **target.__dict__)
     weeks = list(rx.weeks.all())
     by_week = {w.week: w for w in weeks}

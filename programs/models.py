@@ -161,7 +161,7 @@ class ProgramTemplate(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()
+    # history: registered in translation.py, once the translated text has its columns.
 
     class Meta:
         verbose_name = _("program template")
@@ -376,7 +376,7 @@ class TemplateWeek(WeekDose):
         validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(limits.MAX_SPEED_FRACTION)],
     )
 
-    history = HistoricalRecords()
+    # history: registered in translation.py, once the translated text has its columns.
 
     class Meta:
         verbose_name = _("template week")

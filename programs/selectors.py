@@ -31,6 +31,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 from django.utils.functional import cached_property
+from django.utils.translation import get_language
 
 from patients.models import BalanceScreening, Condition, Patient
 from patients.selectors import scoped_lookup
@@ -46,7 +47,9 @@ from programs.models import (
     SessionEvent,
     SessionLog,
 )
+from retrowalk import translated
 from retrowalk.roles import is_clinician, is_patient
+from retrowalk.translated import in_language
 
 # The rows a program is read with wherever the views show it (its patient, template and prescriber).
 _SCOPED_RELATED = ("patient", "patient__condition", "patient__user", "template", "prescriber")
@@ -188,7 +191,7 @@ def _facts_query(*, clinician_id: int, today: date, week_ago: date) -> QuerySet:
         Patient.objects.filter(care_team=clinician_id)
         .annotate(current=FilteredRelation("prescriptions", condition=Q(prescriptions__status__in=CURRENT_STATUSES)))
         .annotate(
-            condition_name=F("condition__name"),
+            condition_name=in_language("condition__name"),
             rx_id=F("current__id"),
             rx_public_id=F("current__public_id"),
             rx_status=F("current__status"),
@@ -240,7 +243,7 @@ def caseload_state(*, clinician_id: int) -> tuple:
     Care-team membership (its rows: how many, and the newest); the patients' own edits (``updated_at``);
     their programs (every change saves the program, moving ``updated_at``; a program's weeks and templates
     change only with it); session logs (only ever added: the newest id); screenings (added, or voided once);
-    and the condition names. Four small queries instead of the facts' one large query.
+    and the conditions' names in every language. Four small queries instead of the facts' one large query.
     """
     members = Patient.care_team.through.objects.filter(user_id=clinician_id).aggregate(
         count=Count("pk"), newest=Max("pk"), edited=Max("patient__updated_at")
@@ -251,7 +254,8 @@ def caseload_state(*, clinician_id: int) -> tuple:
     screenings = BalanceScreening.objects.filter(patient__care_team=clinician_id).aggregate(
         newest=Max("pk"), voided=Max("voided_at")
     )
-    conditions = list(Condition.objects.order_by("pk").values_list("pk", "name"))
+    names = [translated.column("name", code) for code in translated.LANGUAGES]
+    conditions = list(Condition.objects.order_by("pk").values_list("pk", *names))
     return (tuple(members.values()), tuple(programs.values()), tuple(screenings.values()), conditions)
 
 
@@ -266,7 +270,8 @@ def dashboard_facts(*, user, today: date) -> list[DashboardFacts]:
     if not is_clinician(user):
         return []
     state = hashlib.md5(repr(caseload_state(clinician_id=user.pk)).encode(), usedforsecurity=False).hexdigest()
-    key = f"dashboard-facts:{user.pk}:{today.isoformat()}:{state}"
+    # The condition's name is read in the reader's language.
+    key = f"dashboard-facts:{user.pk}:{today.isoformat()}:{get_language()}:{state}"
     values = cache.get(key)
     if values is None:
         values = list(_facts_query(clinician_id=user.pk, today=today, week_ago=today - timedelta(days=7)))

@@ -4,8 +4,8 @@ attributed in the history tables to the user who made it."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 
@@ -35,6 +35,7 @@ from programs.models import (
     TemplateWeek,
     screening_facts,
 )
+from retrowalk import translated
 from retrowalk.roles import is_clinician
 
 
@@ -42,9 +43,24 @@ class TemplateError(Exception):
     """A refused template change, with messages for the administrator."""
 
 
-# A template week's values, as the admin and the seed data give them.
-WeekData = progression.TemplateWeekPlan
-WEEK_FIELDS = tuple(f.name for f in fields(WeekData))
+WEEK_FIELDS = tuple(f.name for f in fields(progression.TemplateWeekPlan))
+
+
+@dataclass(frozen=True)
+class WeekData(progression.TemplateWeekPlan):
+    """A template week's values, as the admin and the seed data give them: the plan, with its note in
+    every language when the admin edits them ({"en": ..., "es": ...}; else ``note`` is the active one's)."""
+
+    notes: Mapping[str, str] = field(default_factory=dict)
+
+    def values(self) -> dict:
+        """The week row's values: each field, the note in every language given."""
+        values = {name: getattr(self, name) for name in WEEK_FIELDS if name != "note"}
+        if self.notes:
+            values.update({translated.column("note", code): text or "" for code, text in self.notes.items()})
+        else:
+            values["note"] = self.note
+        return values
 
 
 def _check(template: ProgramTemplate, weeks: Sequence[WeekData]) -> None:
@@ -59,8 +75,11 @@ def template_save(*, template: ProgramTemplate, weeks: Sequence[WeekData], by) -
 
     A version that prescriptions already use never changes: the edit becomes a
     new version (same lineage, version + 1) that supersedes it, and the old one
-    stops being offered. ``template`` carries the edited values (not yet saved);
-    it is returned as the saved row, which may be the new version.
+    stops being offered. Translating it is the exception: words added or corrected
+    in another language than English change the version in place (its history
+    keeps them), so the patients already on it read them too. ``template`` carries
+    the edited values (not yet saved); it is returned as the saved row, which may
+    be the new version.
     """
     _check(template, weeks)
     if template.pk is not None:
@@ -73,7 +92,7 @@ def template_save(*, template: ProgramTemplate, weeks: Sequence[WeekData], by) -
                 )
                 % {"version": current.version}
             )
-        if current.is_in_use():
+        if current.is_in_use() and not _only_translated(current, template, weeks):
             current.is_active = False
             current._history_user = by
             current.save(update_fields=["is_active"])
@@ -91,6 +110,31 @@ def template_save(*, template: ProgramTemplate, weeks: Sequence[WeekData], by) -
     return template
 
 
+def _only_translated(current: ProgramTemplate, edited: ProgramTemplate, weeks: Sequence[WeekData]) -> bool:
+    """True when the edit changes nothing but words in languages other than English."""
+    # The original text fields read the active language: their columns are the translations'.
+    words = set(translated.translated_fields(ProgramTemplate)) | translated.translation_columns(ProgramTemplate)
+    for model_field in ProgramTemplate._meta.concrete_fields:
+        if model_field.attname not in words and getattr(current, model_field.attname) != getattr(
+            edited, model_field.attname
+        ):
+            return False
+    rows = {row.week: row for row in current.week_rows.all()}
+    if set(rows) != {data.week for data in weeks}:
+        return False
+    notes = translated.translation_columns(TemplateWeek)
+    return all(
+        name in notes or not _differs(getattr(rows[data.week], name), value)
+        for data in weeks
+        for name, value in data.values().items()
+    )
+
+
+def _differs(stored, value) -> bool:
+    # An empty translation is stored as NULL or "" alike.
+    return (stored or "") != (value or "") if isinstance(value, str) else stored != value
+
+
 def _replace_weeks(template: ProgramTemplate, weeks: Sequence[WeekData], *, by) -> None:
     existing = {row.week: row for row in template.week_rows.select_for_update()}
     wanted = {w.week for w in weeks}
@@ -101,9 +145,9 @@ def _replace_weeks(template: ProgramTemplate, weeks: Sequence[WeekData], *, by) 
     for data in weeks:
         row = existing.get(data.week) or TemplateWeek(template=template, week=data.week)
         changed = row.pk is None
-        for name in WEEK_FIELDS:
-            if getattr(row, name) != getattr(data, name):
-                setattr(row, name, getattr(data, name))
+        for name, value in data.values().items():
+            if _differs(getattr(row, name), value):
+                setattr(row, name, value)
                 changed = True
         if changed:
             row.full_clean()
@@ -121,13 +165,21 @@ class PrescriptionError(Exception):
 
 def _template_plans(template: ProgramTemplate) -> list[progression.TemplateWeekPlan]:
     rows = TemplateWeek.objects.filter(template=template).order_by("week").values_list(*WEEK_FIELDS)
-    return [WeekData(*row) for row in rows]
+    return [progression.TemplateWeekPlan(*row) for row in rows]
 
 
-def prescription_plan(*, template: ProgramTemplate, starting_speed_kmh: Decimal) -> list[progression.WeekTarget]:
-    """The weekly targets a template gives for this starting speed (the preview)."""
+def prescription_plan(
+    *, template: ProgramTemplate, starting_speed_kmh: Decimal, patient: Patient | None = None
+) -> list[progression.WeekTarget]:
+    """The weekly targets a template gives for this starting speed (the preview).
+
+    The weeks' notes are the template's in the patient's language (else the active one): the clinician
+    sees, and may edit, the words the patient will read, which the program keeps.
+    """
+    with translation.override((patient and patient.language) or translation.get_language()):
+        weeks = _template_plans(template)
     return progression.personalise(
-        weeks=_template_plans(template), starting_speed_kmh=starting_speed_kmh, max_speed_kmh=template.max_speed_kmh
+        weeks=weeks, starting_speed_kmh=starting_speed_kmh, max_speed_kmh=template.max_speed_kmh
     )
 
 
@@ -246,7 +298,7 @@ def prescription_create(
     targets = (
         list(weeks)
         if weeks is not None
-        else prescription_plan(template=template, starting_speed_kmh=starting_speed_kmh)
+        else prescription_plan(template=template, starting_speed_kmh=starting_speed_kmh, patient=patient)
     )
     _check_targets(template, targets)
     prescription.full_clean()
@@ -390,7 +442,7 @@ def prescription_pause(*, prescription: Prescription, by, expected_version: int 
             % {"status": current.get_status_display().lower()}
         )
     current.status = PrescriptionStatus.PAUSED
-    with _patients_words(current):
+    with _patients_words(current.patient):
         current.pause_reason = (reason.strip() or _("Paused by the clinician."))[:300]
     return _save(current, by)
 
@@ -575,7 +627,7 @@ def progression_apply(
     decision.save()
     if action == ProgressionAction.PAUSE:
         current.status = PrescriptionStatus.PAUSED
-        with _patients_words(current):
+        with _patients_words(current.patient):
             reasons = review_of(prescription=current, logs=logs, weeks=weeks, today=today).decision.reasons
             why = note or "; ".join(map(str, reasons))
             current.pause_reason = (_("Week %(week)s review: %(why)s") % {"week": week, "why": why})[:300]
@@ -607,9 +659,10 @@ class SessionEntry:
     pain_next_day: int | None = None
 
 
-def _patients_words(prescription: Prescription):
-    """Text the program keeps for its patient to read (why it is paused) is written in the patient's language."""
-    return translation.override(prescription.patient.language or translation.get_language())
+def _patients_words(patient: Patient):
+    """Text the program keeps for its patient to read (its weeks' notes, why it is paused) is written in the
+    patient's language: their portal login's, else the clinician's."""
+    return translation.override(patient.language or translation.get_language())
 
 
 def session_log_refusal(prescription: Prescription) -> str | None:
@@ -702,7 +755,7 @@ def session_log_create(
             "setting": setting.label,
         }
         current.status = PrescriptionStatus.PAUSED
-        with _patients_words(current):
+        with _patients_words(current.patient):
             current.pause_reason = (
                 _("%(event)s: rescreen before resuming.")
                 % {

@@ -165,7 +165,9 @@ def prescribe(request, public_id):
         return render(request, "programs/prescribe.html", context)
     template = form.cleaned_data["template"]
     context["suggestion"] = _suggestion(patient, template, screening)
-    plan = services.prescription_plan(template=template, starting_speed_kmh=form.cleaned_data["starting_speed_kmh"])
+    plan = services.prescription_plan(
+        template=template, starting_speed_kmh=form.cleaned_data["starting_speed_kmh"], patient=patient
+    )
     preview = None
     if action == "save" and request.POST.get("weeks-TOTAL_FORMS"):
         weeks = forms.week_formset(data=request.POST, unit=unit, template=template)

@@ -52,6 +52,7 @@ else:
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    "modeltranslation",  # before the admin, whose forms it extends
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -227,6 +228,21 @@ LANGUAGES = [
     (code, capfirst(get_language_info(code)["name_local"]))
     for code in ["en", *sorted(path.parent.parent.name for path in LOCALE_PATHS[0].glob("*/LC_MESSAGES/django.mo"))]
 ]
+# The clinical text the administrator writes (condition names and descriptions, template names, summaries,
+# warm-ups and week notes) is kept in each of these languages, one column each (django-modeltranslation;
+# the fields are listed in patients/translation.py and programs/translation.py). Text not yet translated,
+# and every language not listed here, falls back to English. A language added here needs its columns:
+# `manage.py makemigrations`. Citations of sources stay as written.
+MODELTRANSLATION_LANGUAGES = ("en", "es")
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+
+
+# The admin labels each language's field with the language's name in the reader's language: "name (Spanish)".
+def MODELTRANSLATION_BUILD_LOCALIZED_VERBOSE_NAME(verbose_name, code):
+    return f"{verbose_name} ({get_language_info(code)['name_translated']})"
+
+
 # Named date formats (DATE_FORMAT, MONTH_DAY_FORMAT, ...) per language: retrowalk/formats/<language>/formats.py.
 FORMAT_MODULE_PATH = ["retrowalk.formats"]
 TIME_ZONE = env_str("RETROWALK_TIME_ZONE", "UTC")

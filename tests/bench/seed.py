@@ -52,7 +52,7 @@ def bench_template():
     from programs.models import ProgramTemplate
 
     name = f"Knee osteoarthritis — {WEEKS} weeks (benchmark)"
-    existing = ProgramTemplate.objects.filter(name=name, is_active=True).first()
+    existing = ProgramTemplate.objects.filter(name_en=name, is_active=True).first()
     if existing:
         return existing
     shipped = ProgramTemplate.objects.get(condition__code="knee_oa", is_active=True, weeks__lt=WEEKS)
@@ -60,7 +60,8 @@ def bench_template():
     template = ProgramTemplate.objects.get(pk=shipped.pk)
     template.pk = template.id = None
     template.lineage = uuid.uuid4()
-    template.version, template.supersedes, template.name, template.weeks = 1, None, name, WEEKS
+    template.version, template.supersedes, template.name_en, template.weeks = 1, None, name, WEEKS
+    template.name_es = f"Artrosis de rodilla — {WEEKS} semanas (prueba de rendimiento)"
     template.full_clean()
     template.save()
     for number in range(1, WEEKS + 1):

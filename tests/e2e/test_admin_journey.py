@@ -40,9 +40,10 @@ def test_admin_edits_a_week_gets_a_new_version_and_is_refused_a_speed_above_the_
     expect(page.get_by_text("Saving changes creates version 2")).to_be_visible()
     check_page(page, "admin-04-template")
 
-    # Week 2: one more bout, with a note.
+    # Week 2: one more bout, with a note in each language (side by side, one column each).
     page.locator("#id_week_rows-1-bouts").fill("4")
-    page.locator("#id_week_rows-1-note").fill("One more bout once week 1 felt easy.")
+    page.locator("#id_week_rows-1-note_en").fill("One more bout once week 1 felt easy.")
+    page.locator("#id_week_rows-1-note_es").fill("Una tanda más cuando la semana 1 le resultó fácil.")
     page.get_by_role("button", name="Save and continue editing").click()
     page.wait_for_load_state()
     expect(page.get_by_text("your changes were saved as version 2")).to_be_visible()
@@ -51,7 +52,11 @@ def test_admin_edits_a_week_gets_a_new_version_and_is_refused_a_speed_above_the_
     assert (old.version, old.is_active, new.version, new.is_active) == (1, False, 2, True)
     assert old.week_rows.get(week=2).bouts == 3
     week_2 = new.week_rows.get(week=2)
-    assert (week_2.bouts, week_2.note) == (4, "One more bout once week 1 felt easy.")
+    assert (week_2.bouts, week_2.note_en, week_2.note_es) == (
+        4,
+        "One more bout once week 1 felt easy.",
+        "Una tanda más cuando la semana 1 le resultó fácil.",
+    )
     in_use.refresh_from_db()
     assert in_use.template_id == old.pk
     expect(page.locator("#id_week_rows-1-bouts")).to_have_value("4")

@@ -12,10 +12,12 @@ from patients.services import screening_record
 
 def _inline_post(condition, policy, **changes):
     data = {
-        "name": condition.name,
+        "name_en": condition.name_en,
+        "name_es": condition.name_es,
         "code": condition.code,
         "screening_population": condition.screening_population,
-        "description": condition.description,
+        "description_en": condition.description_en,
+        "description_es": condition.description_es,
         "sources": condition.sources,
         "screening_policy-TOTAL_FORMS": 1,
         "screening_policy-INITIAL_FORMS": 1,

@@ -1,11 +1,13 @@
 """Build the admin change-form POST for a template, as the browser would send it."""
 
 from programs.models import ProgramTemplate
+from retrowalk.translated import in_each_language
 
 TEMPLATE_FIELDS = (
     "condition",
-    "name",
-    "summary",
+    *in_each_language("name"),
+    *in_each_language("summary"),
+    *in_each_language("warm_up"),
     "weeks",
     "sessions_per_week",
     "max_speed_kmh",
@@ -29,7 +31,7 @@ WEEK_FIELDS = (
     "speed_fraction",
     "incline_pct",
     "support",
-    "note",
+    *in_each_language("note"),
 )
 
 

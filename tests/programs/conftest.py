@@ -51,7 +51,7 @@ def twelve_week_template(clinician, oa_template):
     template.pk = None
     template._state.adding = True
     template.lineage, template.version, template.supersedes = uuid.uuid4(), 1, None
-    template.name = "Knee osteoarthritis — 12 weeks"
+    template.name_en, template.name_es = "Knee osteoarthritis — 12 weeks", "Artrosis de rodilla — 12 semanas"
     template.weeks = 12
     weeks = [
         services.WeekData(
@@ -64,6 +64,9 @@ def twelve_week_template(clinician, oa_template):
             incline_pct=D("0.0"),
             support="rails_available",
             note="Supervised session in the clinic" if n in (1, 12) else "",
+            notes={"en": "Supervised session in the clinic", "es": "Sesión supervisada en la clínica"}
+            if n in (1, 12)
+            else {},
         )
         for n in range(1, 13)
     ]

@@ -28,6 +28,9 @@ def test_an_english_clinician_prints_a_spanish_speaking_patient_s_plan_in_spanis
     page = clinician_client.get(plan_url("plan_print", program)).content.decode()
     assert '<html lang="es" dir="ltr">' in page
     assert "Plan de marcha de Pat Own" in page and "Cuándo parar" in page
+    # The template's words too: its name and what to do before the walk.
+    assert "Artrosis de rodilla — 6 semanas" in page and "Camine hacia delante a paso suave" in page
+    assert "Knee osteoarthritis" not in page and "Walk forward at an easy pace" not in page
     chart = clinician_client.get(program.get_absolute_url()).content.decode()
     assert '<html lang="en"' in chart and "Change history" in chart  # the clinician's own pages stay English
 
@@ -52,6 +55,8 @@ def test_the_spanish_pdf_has_the_stop_rules_and_every_week_in_spanish_on_two_pag
     for week in program.weeks.all():
         assert f"{week.bouts} × {week.bout_minutes} min" in text
     assert "Todas las semanas" in text and "Registro de sesiones" in text
+    assert "Artrosis de rodilla — 12 semanas" in text and "Sesión supervisada en la clínica" in text
+    assert "Supervised session" not in text
     assert "When to stop" not in text and "Every week" not in text
 
 

@@ -114,7 +114,7 @@ def test_a_template_in_use_is_versioned_on_edit(admin_client_, patient, screen, 
     # The superseded version stays readable and cannot be edited.
     page = admin_client_.get(url)
     assert page.status_code == 200 and "has been superseded by version 2" in page.content.decode()
-    refused = admin_client_.post(url, template_post(old, name="Sneaky edit"))
+    refused = admin_client_.post(url, template_post(old, name_en="Sneaky edit"))
     assert refused.status_code == 403
     assert ProgramTemplate.objects.get(pk=old.pk).name == oa_template.name
 

@@ -33,7 +33,7 @@ def test_the_change_page_says_defaults_for_clinical_review(admin_client_, stroke
 
 @pytest.mark.django_db
 def test_editing_an_unused_template_changes_it_in_place(admin_client_, admin_user, stroke_template):
-    data = template_post(stroke_template, weeks={2: {"bout_minutes": 9}}, name="Stroke — 6 weeks (clinic A)")
+    data = template_post(stroke_template, weeks={2: {"bout_minutes": 9}}, name_en="Stroke — 6 weeks (clinic A)")
     response = admin_client_.post(_url(stroke_template), data)
     assert response.status_code == 302, response.context["errors"] if response.context else response
     stroke_template.refresh_from_db()
@@ -92,7 +92,7 @@ def test_lowering_the_cap_below_the_weeks_is_refused_on_the_weeks(admin_client_,
 
 @pytest.mark.django_db
 def test_a_new_template_can_be_added_with_its_weeks(admin_client_, stroke_template):
-    data = template_post(stroke_template, name="Stroke — short")
+    data = template_post(stroke_template, name_en="Stroke — short")
     data = {k: v for k, v in data.items() if not k.endswith("-id") and not k.endswith("-template")}
     data["week_rows-INITIAL_FORMS"] = 0
     response = admin_client_.post("/admin/programs/programtemplate/add/", data)
