@@ -49,7 +49,6 @@ from programs.models import (
 )
 from retrowalk import translated
 from retrowalk.roles import is_clinician, is_patient
-from retrowalk.translated import in_language
 
 # The rows a program is read with wherever the views show it (its patient, template and prescriber).
 _SCOPED_RELATED = ("patient", "patient__condition", "patient__user", "template", "prescriber")
@@ -191,7 +190,7 @@ def _facts_query(*, clinician_id: int, today: date, week_ago: date) -> QuerySet:
         Patient.objects.filter(care_team=clinician_id)
         .annotate(current=FilteredRelation("prescriptions", condition=Q(prescriptions__status__in=CURRENT_STATUSES)))
         .annotate(
-            condition_name=in_language("condition__name"),
+            condition_name=translated.in_language("condition__name"),
             rx_id=F("current__id"),
             rx_public_id=F("current__public_id"),
             rx_status=F("current__status"),
