@@ -1,10 +1,9 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from patients.models import Condition, ScreeningPolicy
-from retrowalk import translated
+from retrowalk.admin import TranslatedAdmin
 from retrowalk.translated import in_each_language
 
 
@@ -41,27 +40,16 @@ class ScreeningPolicyAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Condition)
-class ConditionAdmin(SimpleHistoryAdmin, TranslationAdmin):
+class ConditionAdmin(TranslatedAdmin):
     inlines = [ScreeningPolicyInline]
     list_display = ("name", "code", "screening_population", "missing_translations")
     search_fields = (*in_each_language("name"), "code")
     # Each language side by side, English first; the sources stay as written.
     fieldsets = (
         (None, {"fields": ("code", "screening_population")}),
-        (
-            _("Words, in each language"),
-            {
-                "classes": ("rw-languages",),
-                "description": _("English is the source; an empty translation shows the English."),
-                "fields": (in_each_language("name"), in_each_language("description")),
-            },
-        ),
+        TranslatedAdmin.languages("name", "description"),
         (_("Evidence"), {"fields": ("sources",)}),
     )
-
-    @admin.display(description=_("missing translations"))
-    def missing_translations(self, obj):
-        return translated.missing_text(obj)
 
     def get_readonly_fields(self, request, obj=None):
         # The code is how the product recognises the shipped conditions; fix it once patients use it.

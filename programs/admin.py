@@ -6,12 +6,13 @@ from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
-from simple_history.admin import SimpleHistoryAdmin
+from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationTabularInline
 
 from programs import limits, services, template_rules
 from programs.models import ProgramTemplate, TemplateWeek
 from retrowalk import translated
+from retrowalk.admin import TranslatedAdmin
 from retrowalk.translated import in_each_language
 
 
@@ -93,7 +94,7 @@ def _no_note(code: str) -> Q:
 
 
 @admin.register(ProgramTemplate)
-class ProgramTemplateAdmin(SimpleHistoryAdmin, TranslationAdmin):
+class ProgramTemplateAdmin(TranslatedAdmin):
     inlines = [TemplateWeekInline]
     list_display = (
         "name",
@@ -111,14 +112,7 @@ class ProgramTemplateAdmin(SimpleHistoryAdmin, TranslationAdmin):
     # Each language side by side, English first: the source the others translate.
     fieldsets = (
         (None, {"fields": ("condition", "is_active", "defaults_for_clinical_review")}),
-        (
-            _("Words, in each language"),
-            {
-                "classes": ("rw-languages",),
-                "description": _("English is the source; an empty translation shows the English."),
-                "fields": (in_each_language("name"), in_each_language("summary"), in_each_language("warm_up")),
-            },
-        ),
+        TranslatedAdmin.languages("name", "summary", "warm_up"),
         (_("Length"), {"fields": ("weeks", "sessions_per_week")}),
         (
             _("Caps"),
@@ -151,10 +145,13 @@ class ProgramTemplateAdmin(SimpleHistoryAdmin, TranslationAdmin):
         }
         return super().get_queryset(request).annotate(**missing)
 
-    @admin.display(description=_("missing translations"))
-    def missing_translations(self, obj):
+    def more_missing(self, obj):
         notes = {code: getattr(obj, f"notes_missing_{code}", 0) for code in translated.TRANSLATIONS}
-        return translated.missing_text(obj, week_notes=notes)
+        return {
+            code: [ngettext("%(count)s week note", "%(count)s week notes", count) % {"count": count}]
+            for code, count in notes.items()
+            if count
+        }
 
     def has_change_permission(self, request, obj=None):
         # A superseded version is history: readable, never edited.

@@ -253,8 +253,7 @@ def caseload_state(*, clinician_id: int) -> tuple:
     screenings = BalanceScreening.objects.filter(patient__care_team=clinician_id).aggregate(
         newest=Max("pk"), voided=Max("voided_at")
     )
-    names = [translated.column("name", code) for code in translated.LANGUAGES]
-    conditions = list(Condition.objects.order_by("pk").values_list("pk", *names))
+    conditions = list(Condition.objects.order_by("pk").values_list("pk", *translated.in_each_language("name")))
     return (tuple(members.values()), tuple(programs.values()), tuple(screenings.values()), conditions)
 
 

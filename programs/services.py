@@ -176,7 +176,7 @@ def prescription_plan(
     The weeks' notes are the template's in the patient's language (else the active one): the clinician
     sees, and may edit, the words the patient will read, which the program keeps.
     """
-    with translation.override((patient and patient.language) or translation.get_language()):
+    with _patients_words(patient):
         weeks = _template_plans(template)
     return progression.personalise(
         weeks=weeks, starting_speed_kmh=starting_speed_kmh, max_speed_kmh=template.max_speed_kmh
@@ -659,10 +659,10 @@ class SessionEntry:
     pain_next_day: int | None = None
 
 
-def _patients_words(patient: Patient):
+def _patients_words(patient: Patient | None):
     """Text the program keeps for its patient to read (its weeks' notes, why it is paused) is written in the
-    patient's language: their portal login's, else the clinician's."""
-    return translation.override(patient.language or translation.get_language())
+    patient's language: their portal login's, else the clinician's (the active one)."""
+    return translation.override((patient and patient.language) or translation.get_language())
 
 
 def session_log_refusal(prescription: Prescription) -> str | None:

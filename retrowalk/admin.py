@@ -8,7 +8,10 @@ from axes.admin import AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
+from retrowalk import translated
 from retrowalk.models import AccessRecord
 
 
@@ -39,3 +42,28 @@ class AccessRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = False
     show_full_result_count = False
     readonly_fields = [f.name for f in AccessRecord._meta.fields]
+
+
+class TranslatedAdmin(SimpleHistoryAdmin, TranslationAdmin):
+    """Clinical text in each language (retrowalk.translated): edited side by side, English first, and the
+    list's "missing translations" says what is not yet translated."""
+
+    @staticmethod
+    def languages(*fields: str) -> tuple:
+        """The fieldset that sets each field's languages side by side (static/css/admin.css)."""
+        return (
+            _("Words, in each language"),
+            {
+                "classes": ("rw-languages",),
+                "description": _("English is the source; an empty translation shows the English."),
+                "fields": tuple(translated.in_each_language(field) for field in fields),
+            },
+        )
+
+    def more_missing(self, obj) -> dict[str, list[str]]:
+        """Further untranslated parts of ``obj`` by language, worded for the list (its rows, say)."""
+        return {}
+
+    @admin.display(description=_("missing translations"))
+    def missing_translations(self, obj):
+        return translated.missing_text(obj, more=self.more_missing(obj))

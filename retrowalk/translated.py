@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db.models import F, Model, TextField, Value
 from django.db.models.expressions import Expression
 from django.db.models.functions import Coalesce, NullIf
-from django.utils.translation import get_language_info, ngettext
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from modeltranslation.translator import translator
 from modeltranslation.utils import build_localized_fieldname, get_language, resolution_order
@@ -46,31 +46,21 @@ def translation_columns(model: type[Model]) -> frozenset[str]:
     return frozenset(column(field, code) for field in translated_fields(model) for code in TRANSLATIONS)
 
 
-def missing(obj: Model) -> list[tuple[str, str]]:
-    """(language, field) for each translated field that has English text and none in that language."""
-    return [
-        (code, field)
-        for code in TRANSLATIONS
-        for field in translated_fields(type(obj))
-        if getattr(obj, column(field, SOURCE)) and not getattr(obj, column(field, code))
-    ]
-
-
 def in_each_language(field: str) -> tuple[str, ...]:
     """The field's columns, English first: one row of the admin's form, each language side by side."""
     return tuple(column(field, code) for code in LANGUAGES)
 
 
-def missing_text(obj: Model, *, week_notes: dict[str, int] | None = None) -> str:
-    """What is not yet translated, language by language, for the admin's list: "Spanish: name, summary;
-    2 week notes". Empty when nothing is missing."""
-    fields = {field.name: field.verbose_name for field in obj._meta.fields}
-    gaps = {code: [str(fields[field]) for lang, field in missing(obj) if lang == code] for code in TRANSLATIONS}
+def missing_text(obj: Model, *, more: dict[str, list[str]] | None = None) -> str:
+    """What is not yet translated, language by language, for the admin's list: "Spanish: name, summary,
+    2 week notes" (``more``: further gaps by language, already worded). Empty when nothing is missing."""
     parts = []
-    for code, names in gaps.items():
-        notes = (week_notes or {}).get(code, 0)
-        if notes:
-            names.append(ngettext("%(count)s week note", "%(count)s week notes", notes) % {"count": notes})
+    for code in TRANSLATIONS:
+        names = [
+            str(obj._meta.get_field(field).verbose_name)
+            for field in translated_fields(type(obj))
+            if getattr(obj, column(field, SOURCE)) and not getattr(obj, column(field, code))
+        ] + (more or {}).get(code, [])
         if names:
             parts.append(
                 _("%(language)s: %(missing)s")
