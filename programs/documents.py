@@ -33,11 +33,14 @@ from programs import charts, plan, selectors
 from programs.models import EDITABLE_STATUSES
 from retrowalk import units
 from retrowalk.models import speed_unit_of
+from retrowalk.qr import qr_svg
 
 log = logging.getLogger(__name__)
 
 # Paper sizes offered for the PDF (CSS @page size names); both fit the plan on at most two pages.
 PAPERS = {"a4": "A4", "letter": "letter"}
+# The treadmill card is half a sheet of the reader's paper: A5 (half A4) or half US Letter, one page.
+CARD_PAPERS = {"a4": "A5", "letter": "5.5in 8.5in"}
 # Rows of the empty paper log: two weeks of three sessions (the most any shipped template plans).
 LOG_GRID_ROWS = 6
 # A host that never resolves: the only URLs the PDF may ask for start with this and STATIC_URL.
@@ -115,6 +118,21 @@ def plan_context(*, prescription, viewer, today: date, palette: charts.Palette =
     }
 
 
+def card_context(*, prescription, viewer, today: date, log_url: str) -> dict:
+    """What the treadmill card shows: this week's session, its protection and the key stop rules, with the
+    speed in both units and a QR code that opens the log form (``log_url``)."""
+    context = plan_context(prescription=prescription, viewer=viewer, today=today, palette=charts.PRINT)
+    context.update(
+        # The card has room for the rules that mean danger (CLINICAL.md s6): chest pain, dizziness,
+        # breathlessness, lost balance, rising joint pain. The plan prints them all.
+        card_stop_rules=plan.STOP_RULES[:5],
+        qr=qr_svg(log_url),
+        log_url=log_url,
+        card_papers=CARD_PAPERS,
+    )
+    return context
+
+
 # --- PDF ---
 
 
@@ -161,18 +179,19 @@ class PdfUnavailable(RuntimeError):
 PDF_CACHE_SECONDS = 24 * 60 * 60
 
 
-def render_pdf(html: str, *, paper: str) -> bytes:
-    """The printable page's HTML as a PDF on A4 or US Letter (the same page and paper: the same bytes)."""
-    key = "plan-pdf:" + hashlib.sha256(f"{paper}\n{html}".encode()).hexdigest()
+def render_pdf(html: str, *, paper: str, sizes: dict[str, str] = PAPERS) -> bytes:
+    """The printable page's HTML as a PDF on ``sizes[paper]`` (the same page and size: the same bytes)."""
+    size = sizes[paper]
+    key = "plan-pdf:" + hashlib.sha256(f"{size}\n{html}".encode()).hexdigest()
     store = caches["documents"]
     content = store.get(key)
     if content is None:
-        content = _write_pdf(html, paper=paper)
+        content = _write_pdf(html, size=size)
         store.set(key, content, PDF_CACHE_SECONDS)
     return content
 
 
-def _write_pdf(html: str, *, paper: str) -> bytes:
+def _write_pdf(html: str, *, size: str) -> bytes:
     # Imported here: WeasyPrint loads Pango at import, which only the PDF needs.
     try:
         from weasyprint import CSS, HTML
@@ -180,5 +199,5 @@ def _write_pdf(html: str, *, paper: str) -> bytes:
         log.error("The plan PDF needs Pango: %s", exc)
         raise PdfUnavailable(str(exc)) from exc
 
-    size = CSS(string=f"@page {{ size: {PAPERS[paper]}; }}")
-    return HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=_fetcher()).write_pdf(stylesheets=[size])
+    page = CSS(string=f"@page {{ size: {size}; }}")
+    return HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=_fetcher()).write_pdf(stylesheets=[page])

@@ -256,6 +256,7 @@ class SessionLogForm(forms.ModelForm):
             "effort",
             "event",
             "rails",
+            "stopped_early",
             "note",
         ]
         widgets = {

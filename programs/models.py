@@ -763,6 +763,11 @@ class SessionLog(models.Model):
         _("fall or near fall"), max_length=10, choices=SessionEvent.choices, default=SessionEvent.NONE
     )
     rails = models.CharField(_("rail use"), max_length=12, choices=RailUse.choices)
+    stopped_early = models.BooleanField(
+        _("stopped early"),
+        default=False,
+        help_text=_("The session ended before its planned walking time (the timer's Stop now, or by choice)."),
+    )
     note = models.CharField(_("note"), max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

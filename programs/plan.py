@@ -240,3 +240,62 @@ def planned_end(prescription, weeks: int) -> date:
     remaining = max(0, weeks - prescription.current_week + 1)
     start = max(prescription.week_started_on, prescription.start_date)
     return start + timedelta(days=7 * remaining - 1)
+
+
+# --- The session timer: the week's session as timed steps ---
+
+# How long the timer gives the warm-up. A product default for clinical review: no source gives a warm-up
+# dose (CLINICAL.md s2 names stretching before, for cerebral palsy [C2]); the shipped warm-up texts say
+# "a few minutes" (programs migration 0008). The patient can skip it.
+WARM_UP_SECONDS = 3 * 60
+
+
+@dataclass(frozen=True)
+class TimerStep:
+    """One step of the timer: the warm-up, a bout of backward walking, or a rest between bouts."""
+
+    kind: str  # "warm_up", "walk" or "rest"
+    seconds: int
+    title: str
+    say: str  # what the timer speaks as the step begins
+    bout: int = 0  # 1-based number of a walk, 0 for the others
+
+
+def timer_steps(targets: Targets, *, warm_up: bool = True) -> tuple[TimerStep, ...]:
+    """The week's session in order: the warm-up, then each bout with a rest between (none after the last)."""
+    steps = []
+    if warm_up:
+        steps.append(
+            TimerStep(
+                kind="warm_up",
+                seconds=WARM_UP_SECONDS,
+                title=_("Warm up"),
+                say=_("Warm up. The backward walk starts after it."),
+            )
+        )
+    rest_seconds = int(targets.rest_minutes * 60)
+    for bout in range(1, targets.bouts + 1):
+        steps.append(
+            TimerStep(
+                kind="walk",
+                seconds=targets.bout_minutes * 60,
+                title=_("Walk backward: %(bout)d of %(bouts)d") % {"bout": bout, "bouts": targets.bouts},
+                say=ngettext(
+                    "Walk backward now. Walk %(bout)d of %(bouts)d, %(minutes)d minute.",
+                    "Walk backward now. Walk %(bout)d of %(bouts)d, %(minutes)d minutes.",
+                    targets.bout_minutes,
+                )
+                % {"bout": bout, "bouts": targets.bouts, "minutes": targets.bout_minutes},
+                bout=bout,
+            )
+        )
+        if bout < targets.bouts and rest_seconds > 0:
+            steps.append(
+                TimerStep(
+                    kind="rest",
+                    seconds=rest_seconds,
+                    title=_("Rest"),
+                    say=_("Rest now, as your therapist showed you."),
+                )
+            )
+    return tuple(steps)

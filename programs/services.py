@@ -657,6 +657,7 @@ class SessionEntry:
     rails: str
     note: str = ""
     pain_next_day: int | None = None
+    stopped_early: bool = False
 
 
 def _patients_words(patient: Patient | None):
@@ -692,7 +693,6 @@ def _week_in_force(prescription: Prescription, on: date) -> int:
     )
 
 
-@transaction.atomic
 def session_log_create(
     *, prescription: Prescription, by, entry: SessionEntry, submission: uuid.UUID | None = None
 ) -> SessionLog:
@@ -702,13 +702,26 @@ def session_log_create(
     filling-in of the form (the log's public id): sent again — the answer was lost on the way, a server
     died after saving — it finds the log already saved and saves nothing twice.
     """
+    return session_log_submit(prescription=prescription, by=by, entry=entry, submission=submission)[0]
+
+
+@transaction.atomic
+def session_log_submit(
+    *, prescription: Prescription, by, entry: SessionEntry, submission: uuid.UUID | None
+) -> tuple[SessionLog, bool]:
+    """``session_log_create``, saying whether this call saved the log (True) or found it already saved (False).
+
+    A log kept on the patient's device while offline carries the id made there: however often it is sent,
+    the first arrival saves it and every later one finds it (the unique public id), even after the program
+    was paused by that very log.
+    """
     current = _lock_program(prescription=prescription, expected_version=None, by=by)
     if submission is not None:
         saved = SessionLog.objects.filter(public_id=submission).first()
         if saved is not None:
             if saved.prescription_id != current.pk or saved.entered_by_id != by.pk:
                 raise PrescriptionError(_("This form was already used: open the session form again."))
-            return saved
+            return saved, False
     patient = current.patient
     if current.by_on_care_team:
         setting = SessionSetting.CLINIC
@@ -770,7 +783,7 @@ def session_log_create(
         _save(current, by)
         for screening in patient.screenings.filter(voided_at__isnull=True):
             screening_void(screening=screening, by=by, reason=when)
-    return log
+    return log, True
 
 
 @transaction.atomic

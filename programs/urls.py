@@ -9,6 +9,8 @@ urlpatterns = [
     path("my-plan/", views.my_plan, name="my_plan"),
     path("plans/<uuid:public_id>/print/", views.plan_print, name="plan_print"),
     path("plans/<uuid:public_id>/pdf/", views.plan_pdf, name="plan_pdf"),
+    path("plans/<uuid:public_id>/card/", views.treadmill_card, name="card"),
+    path("plans/<uuid:public_id>/card/pdf/", views.treadmill_card_pdf, name="card_pdf"),
     path("patients/<uuid:public_id>/prescribe/", views.prescribe, name="prescribe"),
     path("programs/<uuid:public_id>/", views.prescription_detail, name="prescription"),
     path("programs/<uuid:public_id>/history/", views.prescription_history, name="history"),
@@ -19,5 +21,7 @@ urlpatterns = [
     path("programs/<uuid:public_id>/complete/", views.prescription_complete, name="complete"),
     path("programs/<uuid:public_id>/review/", views.progression_apply, name="review"),
     path("programs/<uuid:public_id>/log/", views.session_log_create, name="log"),
+    path("programs/<uuid:public_id>/log/sync/", views.session_log_sync, name="log_sync"),
+    path("programs/<uuid:public_id>/timer/", views.session_timer, name="timer"),
     path("sessions/<uuid:public_id>/next-day/", views.session_log_next_day, name="next_day"),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -16,11 +16,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from patients.selectors import latest_screening, patient_for
-from programs import charts, documents, forms, history, pages, selectors, services
+from programs import charts, documents, forms, history, pages, plan, selectors, services
 from programs.models import SessionEvent, SessionLog
 from programs.progression import suggest_starting_speed
 from retrowalk import audit
 from retrowalk.models import AccessAction, speed_unit_of
+from retrowalk.offline import available_offline
 from retrowalk.roles import is_clinician, require_clinician, require_patient
 
 DASHBOARD_PAGE = 25
@@ -49,6 +50,7 @@ def dashboard(request):
 
 @never_cache
 @require_safe
+@available_offline
 def my_plan(request):
     """Today's (or the next) session first, then the stop rules, every week, progress and the logs."""
     require_patient(request.user)
@@ -388,6 +390,7 @@ def progression_apply(request, public_id):
 
 
 @never_cache
+@available_offline
 def session_log_create(request, public_id):
     # A log needs the program's caps (its template) and, on the form page, the patient's name.
     prescription = selectors.prescription_for(user=request.user, public_id=public_id, related=("patient", "template"))
@@ -414,19 +417,9 @@ def session_log_create(request, public_id):
                     form.add_error(field if field in form.fields else None, errors)
             else:
                 if log.is_fall_event:
-                    messages.warning(
-                        request,
-                        _(
-                            "%(event)s logged. The program is paused and the balance screening is void: "
-                            "rescreen before resuming."
-                        )
-                        % {"event": SessionEvent(log.event).short_label},
-                    )
+                    messages.warning(request, _logged(log))
                 else:
-                    messages.success(
-                        request,
-                        _("Session of %(date)s logged.") % {"date": date_format(log.session_date, "DATE_FORMAT")},
-                    )
+                    messages.success(request, _logged(log))
                 return redirect(back)
     week = prescription.weeks.filter(week=prescription.current_week).first()  # only the form page shows it
     if request.method != "POST":
@@ -437,7 +430,15 @@ def session_log_create(request, public_id):
     return render(
         request,
         "programs/session_log_form.html",
-        {"form": form, "prescription": prescription, "patient": prescription.patient, "week": week},
+        {
+            "form": form,
+            "prescription": prescription,
+            "patient": prescription.patient,
+            "week": week,
+            "stop_intro": plan.STOP_RULES_INTRO,
+            "stop_rules": plan.STOP_RULES,
+            "after_a_fall": plan.AFTER_A_FALL,
+        },
     )
 
 
@@ -463,3 +464,117 @@ def session_log_next_day(request, public_id):
             _("Next-morning pain after %(date)s recorded.") % {"date": date_format(log.session_date, "DATE_FORMAT")},
         )
     return redirect(back)
+
+
+def _logged(log) -> str:
+    """What the patient or clinician is told once a log is saved."""
+    if log.is_fall_event:
+        return _(
+            "%(event)s logged. The program is paused and the balance screening is void: rescreen before resuming."
+        ) % {"event": SessionEvent(log.event).short_label}
+    return _("Session of %(date)s logged.") % {"date": date_format(log.session_date, "DATE_FORMAT")}
+
+
+@never_cache
+@require_POST
+def session_log_sync(request, public_id):
+    """A session log kept on the patient's phone without a connection, sent when it returned (JSON answer).
+
+    The form is the log form's, with the id made on the phone as its submission: the first arrival saves
+    the log (201 "saved"), every later one finds it (200 "already_saved"). A log the server cannot take —
+    the program was paused or stopped meanwhile, a value is out of range — is "refused" with the reasons,
+    which the phone shows to the patient; nothing is saved.
+    """
+    prescription = selectors.prescription_for(user=request.user, public_id=public_id, related=("patient", "template"))
+    form = forms.SessionLogForm(request.POST, unit=speed_unit_of(request.user), prescription=prescription)
+    if not form.is_valid() or form.cleaned_data["submission"] is None:
+        reasons = [
+            _("%(field)s: %(errors)s") % {"field": form.fields[field].label, "errors": " ".join(errors)}
+            if field in form.fields and field != "submission"
+            else " ".join(errors)
+            for field, errors in form.errors.items()
+        ] or [_("This log has no id: open the session form again.")]
+        return JsonResponse({"result": "refused", "reasons": reasons}, status=400)
+    try:
+        log, saved = services.session_log_submit(
+            prescription=prescription,
+            by=request.user,
+            entry=services.SessionEntry(**form.entry_values()),
+            submission=form.cleaned_data["submission"],
+        )
+    except services.PrescriptionError as exc:
+        return JsonResponse({"result": "refused", "reasons": exc.messages}, status=409)
+    except ValidationError as exc:
+        return JsonResponse({"result": "refused", "reasons": exc.messages}, status=400)
+    if not saved:
+        return JsonResponse({"result": "already_saved", "message": _("This session was already saved.")})
+    return JsonResponse({"result": "saved", "message": _logged(log)}, status=201)
+
+
+# --- At the treadmill: the session timer and the treadmill card ---
+
+
+@never_cache
+@require_safe
+@available_offline
+def session_timer(request, public_id):
+    """This week's session as timed steps: the warm-up, each bout and each rest, then the log, filled in."""
+    prescription = selectors.prescription_for(user=request.user, public_id=public_id)
+    clinician = is_clinician(request.user)
+    _record(request, AccessAction.PROGRAM_VIEWED if clinician else AccessAction.PLAN_VIEWED, prescription)
+    context = documents.plan_context(prescription=prescription, viewer=request.user, today=timezone.localdate())
+    upcoming = context["next"]
+    steps = plan.timer_steps(upcoming.targets) if upcoming.can_log and upcoming.targets else ()
+    context.update(
+        steps=steps,
+        warm_up_minutes=plan.WARM_UP_SECONDS // 60,
+        timer_unit=speed_unit_of(request.user),
+        back_url=prescription.get_absolute_url() if clinician else reverse("programs:my_plan"),
+    )
+    return render(request, "programs/session_timer.html", context)
+
+
+def _card_context(request, prescription, *, pdf: bool) -> dict:
+    context = documents.card_context(
+        prescription=prescription,
+        viewer=request.user,
+        today=timezone.localdate(),
+        log_url=request.build_absolute_uri(reverse("programs:log", kwargs={"public_id": prescription.public_id})),
+    )
+    back = prescription.get_absolute_url() if is_clinician(request.user) else reverse("programs:my_plan")
+    context.update(pdf=pdf, back_url=back)
+    return context
+
+
+@never_cache
+@require_safe
+@available_offline
+def treadmill_card(request, public_id):
+    """The card to keep on the treadmill: this week's dose in very large type, in the patient's language."""
+    prescription = selectors.prescription_for(user=request.user, public_id=public_id)
+    with translation.override(documents.language_for(prescription, request.user)):
+        response = render(request, "programs/treadmill_card.html", _card_context(request, prescription, pdf=False))
+    _record(request, AccessAction.PLAN_PRINTED, prescription)
+    return response
+
+
+@never_cache
+@require_safe
+def treadmill_card_pdf(request, public_id):
+    """The treadmill card as a one-page PDF: A5 (``?paper=a4``, the card is half an A4 sheet) or half Letter."""
+    prescription = selectors.prescription_for(user=request.user, public_id=public_id)
+    with translation.override(documents.language_for(prescription, request.user)):
+        context = _card_context(request, prescription, pdf=True)
+        paper = request.GET.get("paper")
+        if paper not in documents.CARD_PAPERS:
+            paper = context["default_paper"]
+        context["paper"] = paper
+        html = render_to_string("programs/treadmill_card.html", context, request=request)
+    try:
+        content = documents.render_pdf(html, paper=paper, sizes=documents.CARD_PAPERS)
+    except documents.PdfUnavailable:
+        return render(request, "programs/pdf_unavailable.html", context, status=503)
+    _record(request, AccessAction.PLAN_PDF, prescription)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="retrowalk-treadmill-card-{paper}.pdf"'
+    return response

@@ -15,7 +15,7 @@ from pathlib import Path
 
 # What draws the pages: the apps' code and the templates, and the pinned packages.
 SOURCES = ("retrowalk", "patients", "programs", "templates")
-SUFFIXES = {".py", ".html", ".svg", ".txt"}
+SUFFIXES = {".py", ".html", ".svg", ".txt", ".js"}  # .js: the service worker's template
 PINS = "requirements.txt"
 
 

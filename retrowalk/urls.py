@@ -17,12 +17,15 @@ admin.site.index_title = _("Conditions, templates and accounts")
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("sw.js", views.service_worker, name="service_worker"),
+    path("manifest.webmanifest", views.web_manifest, name="web_manifest"),
+    path("offline/", views.offline_page, name="offline"),
     path(
         "accounts/login/",
         views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
         name="login",
     ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
     path("accounts/password-change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "accounts/password-change/done/",

@@ -1,5 +1,7 @@
+import re
 import secrets
 import sys
+import uuid
 
 from django.conf import settings
 from django.contrib import messages
@@ -9,12 +11,15 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from retrowalk import services
+from retrowalk import offline, services
 from retrowalk.forms import PreferencesForm
 from retrowalk.models import language_of, speed_unit_of
 from retrowalk.roles import role_of
@@ -141,3 +146,74 @@ def server_error(request):
 bad_request = _error_page("400.html", 400)
 permission_denied = _error_page("403.html", 403)
 page_not_found = _error_page("404.html", 404)
+
+
+# --- The installable web app (retrowalk.offline) ---
+
+
+class LogoutView(auth_views.LogoutView):
+    """Django's sign-out, which also asks the browser to delete the pages and logs kept for offline use."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = offline.CLEAR_SITE_DATA
+        return response
+
+
+@login_not_required
+@require_GET
+def service_worker(request):
+    """The service worker, at the root so that its scope is the whole site. It holds nothing private."""
+    any_program = str(uuid.UUID(int=0))
+    log_form = reverse("programs:log", kwargs={"public_id": any_program})
+    context = {
+        "version": settings.RELEASE,
+        # Any program's log form: the posts the worker keeps when there is no connection.
+        "log_form_pattern": "^" + re.escape(log_form).replace(re.escape(any_program), "[0-9a-f-]{36}") + "$",
+        "files": [static(path) for path in offline.FILES],
+        "queue_script": static("js/offline_queue.js"),
+        "keep_header": offline.KEEP_HEADER,
+        "offline_url": reverse("offline"),
+        "plan_url": reverse("programs:my_plan"),
+        "static_url": settings.STATIC_URL,
+    }
+    response = render(request, "retrowalk/sw.js", context, content_type="text/javascript; charset=utf-8")
+    # The browser looks for a new worker on every visit; a new release's worker replaces the old one.
+    patch_cache_control(response, no_cache=True)
+    return response
+
+
+@login_not_required
+@require_GET
+def web_manifest(request):
+    """The web app manifest: the patient's plan installed on the phone's home screen."""
+    manifest = {
+        "name": _("retrowalk — my walking plan"),
+        "short_name": "retrowalk",
+        "description": _("Your backward walking plan, session timer and log, also without a connection."),
+        "lang": translation.get_language(),
+        "dir": "rtl" if translation.get_language_bidi() else "ltr",
+        "start_url": reverse("programs:my_plan"),
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#0b4f6c",
+        "icons": [
+            {"src": static("images/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+            {"src": static("images/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+            {
+                "src": static("images/icon-maskable-512.png"),
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "maskable",
+            },
+        ],
+    }
+    return JsonResponse(manifest, content_type="application/manifest+json", json_dumps_params={"ensure_ascii": False})
+
+
+@login_not_required
+@require_GET
+def offline_page(request):
+    """What the phone shows without a connection for a page it has not kept. The same for everyone."""
+    return render(request, "retrowalk/offline.html")

@@ -20,3 +20,10 @@ def speed_value(kmh, unit=units.KMH):
 @register.filter
 def unit_label(unit):
     return units.unit_label(str(unit))
+
+
+@register.filter
+def duration(seconds) -> str:
+    """``{{ 330|duration }}`` → "5:30": minutes and seconds, as a timer counts."""
+    seconds = int(seconds)
+    return f"{seconds // 60}:{seconds % 60:02d}"

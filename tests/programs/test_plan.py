@@ -369,9 +369,9 @@ def layouts(monkeypatch):
     made = []
     write = documents._write_pdf
 
-    def counted(html, *, paper):
-        made.append(paper)
-        return write(html, paper=paper)
+    def counted(html, *, size):
+        made.append(size)
+        return write(html, size=size)
 
     monkeypatch.setattr(documents, "_write_pdf", counted)
     return made
@@ -381,13 +381,13 @@ def test_the_same_page_and_paper_give_the_stored_pdf_and_any_change_a_new_one(pr
     page = f"<p>Plan body {uuid.uuid4()}</p>"
     first = documents.render_pdf(page, paper="a4")
     assert documents.render_pdf(page, paper="a4") == first
-    assert layouts == ["a4"]  # not laid out again
+    assert layouts == ["A4"]  # not laid out again
     letter = documents.render_pdf(page, paper="letter")
     widths = {round(float(PdfReader(io.BytesIO(c)).pages[0].mediabox.width)) for c in (first, letter)}
     assert widths == {595, 612}  # A4 and US Letter, in points
     changed = documents.render_pdf(page.replace("Plan body", "Changed plan"), paper="a4")
     assert changed != first and "Changed plan" in pdf_text(changed)[1]
-    assert layouts == ["a4", "letter", "a4"]
+    assert layouts == ["A4", "letter", "A4"]
 
 
 def test_without_a_cache_every_pdf_is_laid_out_again(settings, layouts):
@@ -398,7 +398,7 @@ def test_without_a_cache_every_pdf_is_laid_out_again(settings, layouts):
     first = documents.render_pdf(page, paper="a4")
     again = documents.render_pdf(page, paper="a4")
     assert pdf_text(again)[1] == pdf_text(first)[1]
-    assert layouts == ["a4", "a4"]
+    assert layouts == ["A4", "A4"]
 
 
 @pytest.mark.django_db

@@ -19,6 +19,11 @@ PUBLIC = {
     "portal:set_password",
     # The language menu of the sign-in pages (Django's set_language).
     "set_language",
+    # The installable web app's parts (retrowalk.offline): nothing private; a browser fetches the worker and
+    # the manifest without the session, and the offline page is kept for anyone on the device.
+    "service_worker",
+    "web_manifest",
+    "offline",
 }
 
 WALKED = walk_urls()
