@@ -120,10 +120,10 @@
   }
 
   function finish(stopped) {
+    const minutes = Math.round(walkedMs() / 60000); // before the clock stops: a running step counts to now
     running = false;
     clearInterval(ticker);
     letSleep();
-    const minutes = Math.round(walkedMs() / 60000);
     const query = new URLSearchParams({ from: "timer", minutes: String(minutes) });
     if (stopped) query.set("stopped", "1");
     cue("end", stopped ? words.wordsStopped : words.wordsDone);
