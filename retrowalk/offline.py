@@ -52,6 +52,7 @@ FILES = (
     "css/retrowalk.css",
     "css/print.css",
     "css/card.css",
+    "css/card-screen.css",
     "images/favicon.svg",
     "images/logo.svg",
     "images/icon-192.png",

@@ -18,6 +18,9 @@
   const day = new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeZone: "UTC" });
 
   async function forgetEverything() {
+    // The worker first, so that pages it is still fetching for the person before are not kept after.
+    const worker = "serviceWorker" in navigator && navigator.serviceWorker.controller;
+    if (worker) worker.postMessage({ type: "forget" });
     if ("caches" in self) await caches.delete(PAGES);
     if (queue) await queue.clear();
   }

@@ -42,7 +42,11 @@ function pageKey(url) {
   return address.origin + address.pathname;
 }
 
-async function keep(request, response) {
+// Counts the times the kept pages were forgotten: an answer asked for before that is not kept after it.
+let generation = 0;
+
+async function keep(request, response, asked = generation) {
+  if (asked !== generation) return; // another person signed in meanwhile
   const pages = await caches.open(PAGES);
   if (response.ok && !response.redirected && response.headers.get(KEEP_HEADER) === "keep") {
     await pages.put(pageKey(request.url), response);
@@ -52,9 +56,10 @@ async function keep(request, response) {
 }
 
 async function page(request) {
+  const asked = generation;
   try {
     const response = await fetch(request);
-    await keep(request, response.clone());
+    await keep(request, response.clone(), asked);
     return response;
   } catch (offline) {
     const kept = await caches.match(pageKey(request.url), { cacheName: PAGES });
@@ -108,12 +113,14 @@ self.addEventListener("fetch", (event) => {
 self.addEventListener("message", (event) => {
   const message = event.data || {};
   if (message.type === "keep" && Array.isArray(message.urls)) {
+    const asked = generation;
     event.waitUntil(Promise.all(message.urls.map((url) => {
       const request = new Request(new URL(url, self.location.origin), { credentials: "same-origin" });
       if (new URL(request.url).origin !== self.location.origin) return null;
-      return fetch(request).then((response) => keep(request, response)).catch(() => null);
+      return fetch(request).then((response) => keep(request, response, asked)).catch(() => null);
     })));
   } else if (message.type === "forget") {
+    generation += 1;
     event.waitUntil(caches.delete(PAGES));
   }
 });

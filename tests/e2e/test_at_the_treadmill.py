@@ -273,10 +273,14 @@ def test_the_plan_timer_and_log_work_offline_and_each_log_is_saved_once_or_refus
     context.set_offline(True)
     _log_offline(page, program, "5")
     page.get_by_role("button", name="Show menu").click()
-    with page.expect_event("dialog") as asked:
-        page.get_by_role("button", name="Sign out").click()
-    assert asked.value.message.startswith("1 session log on this phone has not been sent yet.")
-    asked.value.dismiss()
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Sign out").click()
+    for _ in range(200):  # the question comes once the page has counted the logs (IndexedDB)
+        if asked:
+            break
+        page.wait_for_timeout(50)
+    assert asked and asked[0].startswith("1 session log on this phone has not been sent yet."), asked
     assert [e["state"] for e in page.evaluate(QUEUE)].count("waiting") == 1
 
     # Signed out (online): nothing of the plan opens offline any more, and no log is left on the phone.
@@ -299,3 +303,30 @@ def test_the_plan_timer_and_log_work_offline_and_each_log_is_saved_once_or_refus
     (ARTIFACTS / "offline.json").write_text(
         json.dumps({"reconnect_to_saved_seconds": round(reconnect_to_saved, 3), "kept": kept}, indent=2)
     )
+
+
+def test_another_person_signing_in_empties_the_device_and_a_clinician_s_pages_are_never_kept(
+    new_page, patient, program, clinician, other_patient, other_clinician, screen, prescribe
+):
+    page = new_page(service_workers="allow")
+    sign_in(page, patient.user.username)
+    poll(page, "() => navigator.serviceWorker.controller !== null")
+    mine = f"/programs/{program.public_id}/timer/"
+    poll(page, f"() => ({KEPT_PAGES})().then(kept => kept.includes('{mine}'))")
+
+    # The session ends without signing out (left idle), and another patient signs in on the same phone.
+    page.context.clear_cookies()
+    theirs = prescribe(other_patient, screen(other_patient, by=other_clinician), by=other_clinician)
+    sign_in(page, other_patient.user.username)
+    timer = f"/programs/{theirs.public_id}/timer/"
+    poll(page, f"() => ({KEPT_PAGES})().then(kept => kept.length === 4 && kept.includes('{timer}'))")
+    assert not [path for path in page.evaluate(KEPT_PAGES) if str(program.public_id) in path]
+
+    # A clinician on the same browser: the patient's pages go, and none of the clinician's is kept.
+    page.context.clear_cookies()
+    sign_in(page, clinician.username)
+    poll(page, f"() => ({KEPT_PAGES})().then(kept => kept.length === 0)")
+    for url in (program.get_absolute_url(), mine, f"/plans/{program.public_id}/card/"):
+        page.goto(url)
+        expect(page.locator("main")).to_be_visible()
+    assert page.evaluate(KEPT_PAGES) == []

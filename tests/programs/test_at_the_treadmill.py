@@ -163,6 +163,19 @@ def test_a_spanish_speaking_patient_s_card_is_in_spanish_even_printed_by_an_engl
     assert len(reader.pages) == 1 and "HACIA ATRÁS" in text
 
 
+def test_the_longest_card_full_protection_in_spanish_still_fits_one_half_sheet(
+    clinician_client, patient_user, patient, screen, prescribe
+):
+    from tests.conftest import FULL_PROTECTION
+
+    preferences_update(user=patient_user, speed_unit="mph", language="es")
+    program = prescribe(patient, screen(patient, "cleared_protected"), protection=FULL_PROTECTION, baseline_pain=1)
+    for paper in ("a4", "letter"):
+        reader, text = pdf_text(clinician_client.get(plan_url("card_pdf", program, paper=paper)).content)
+        assert len(reader.pages) == 1, paper
+        assert "arnés" in text and "Solo en la clínica" in text and "impresa el" in text, paper
+
+
 def test_a_stopped_program_s_card_says_so_and_has_no_dose_or_qr_code(patient_client, program, clinician):
     from programs.services import prescription_stop
 

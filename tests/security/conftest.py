@@ -188,7 +188,7 @@ def fingerprint() -> str:
 # The orders the patient list can be sorted in (patients.selectors.PATIENT_SORTS).
 LIST_SORTS = ("name", "-name", "record", "-record", "condition", "-condition", "updated")
 # Pages that are files or feeds, not HTML.
-NOT_HTML = {"programs:plan_pdf", "healthz", "admin:jsi18n"}
+NOT_HTML = {"programs:plan_pdf", "programs:card_pdf", "healthz", "admin:jsi18n", "service_worker", "web_manifest"}
 
 
 def signed_in_pages(world: World, admin_ids: dict) -> list[tuple[str, str, str]]:
