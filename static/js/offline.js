@@ -53,7 +53,7 @@
 
   // Send every waiting log once; the server answers saved, already saved, or refused with the reasons.
   async function sendWaiting() {
-    if (!queue || !navigator.onLine) return;
+    if (!owner || !queue || !navigator.onLine) return;
     for (const entry of await queue.all()) {
       if (entry.state !== "waiting") continue;
       const body = new FormData();
@@ -132,8 +132,11 @@
     }));
   }
 
+  // Offline, a kept page's one-time messages ("Session … logged") belong to the visit that kept it.
+  const notices = document.querySelector("main > .messages");
   function showConnection() {
     if (banner) banner.hidden = navigator.onLine;
+    if (notices && !navigator.onLine) notices.hidden = true;
   }
 
   // Signing out deletes what this device kept, after a warning when logs have not been sent.

@@ -9,8 +9,8 @@ offline) and the rules for which page may be kept live on the server (the Retrow
 - Pages: always asked of the network first; a page is kept only when its answer carries
   "Retrowalk-Offline: keep" (a patient's own page). Without a connection, the kept page, else the
   offline page. Nothing else is kept, so a clinician's page never is.
-- A session log posted without a connection is kept in IndexedDB (offline_queue.js) and the plan opens;
-  the page sends it when the connection returns.
+- A session log posted without a connection, on a log form this device kept, is kept in IndexedDB
+  (offline_queue.js) and the plan opens; the page sends it when the connection returns.
 */
 "use strict";
 importScripts("{{ queue_script|escapejs }}");
@@ -84,6 +84,8 @@ async function logPost(request) {
   try {
     return await fetch(request);
   } catch (offline) {
+    // Only a log form this device kept (a patient's own); anyone else's post fails as without a worker.
+    if (!(await caches.match(pageKey(request.url), { cacheName: PAGES }))) return Response.error();
     const fields = {};
     for (const [name, value] of (await copy.formData()).entries()) {
       if (name !== "csrfmiddlewaretoken") fields[name] = value;
