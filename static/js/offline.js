@@ -101,10 +101,15 @@
     await queue.prune();
     const entries = await queue.all();
     const waiting = entries.filter((entry) => entry.state === "waiting");
+    const refused = entries.filter((entry) => entry.state === "refused");
     panel.hidden = entries.length === 0;
-    panel.querySelector("[data-queue-summary]").textContent = waiting.length
-      ? words("waiting", waiting.length) + (signedOut ? " " + panel.dataset.signIn : navigator.onLine ? "" : " " + panel.dataset.offline)
-      : panel.dataset.noneWaiting;
+    let summary = panel.dataset.noneWaiting;
+    if (waiting.length) {
+      summary = words("waiting", waiting.length) + (signedOut ? " " + panel.dataset.signIn : navigator.onLine ? "" : " " + panel.dataset.offline);
+    } else if (refused.length) {
+      summary = words("notSaved", refused.length);
+    }
+    panel.querySelector("[data-queue-summary]").textContent = summary;
     const list = panel.querySelector("[data-queue-list]");
     const template = panel.querySelector("template");
     list.replaceChildren(...entries.map((entry) => {

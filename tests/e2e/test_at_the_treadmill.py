@@ -261,6 +261,7 @@ def test_the_plan_timer_and_log_work_offline_and_each_log_is_saved_once_or_refus
     )
     context.set_offline(False)
     poll(page, f"() => ({QUEUE})().then(all => all.some(e => e.state === 'refused'))")
+    expect(page.locator("[data-queue-summary]")).to_have_text("1 session log was not saved: the reason is below.")
     refused = page.locator(".offline-entry[data-state=refused]")
     expect(refused).to_contain_text("not saved: the clinic’s system refused it")
     expect(refused).to_contain_text("it is paused (Swollen knee)")

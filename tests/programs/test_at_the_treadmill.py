@@ -284,6 +284,14 @@ def test_the_service_worker_is_served_at_the_root_for_everyone_and_keeps_only_ma
     assert '"/offline/"' in body
 
 
+def test_every_file_the_worker_keeps_at_install_exists_or_it_would_never_install():
+    from django.contrib.staticfiles import finders
+
+    from retrowalk.offline import FILES
+
+    assert [path for path in FILES if not finders.find(path)] == []
+
+
 def test_the_manifest_names_the_plan_and_its_icons_exist(client):
     from django.contrib.staticfiles import finders
 
