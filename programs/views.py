@@ -97,19 +97,27 @@ def plan_pdf(request, public_id):
     prescription = selectors.prescription_for(user=request.user, public_id=public_id)
     with translation.override(documents.language_for(prescription, request.user)):
         context = _printable(request, prescription, pdf=True)
-        paper = request.GET.get("paper")
-        if paper not in documents.PAPERS:
-            paper = context["default_paper"]
+        paper = _paper(request, context, documents.PAPERS)
         html = render_to_string("programs/plan_print.html", context, request=request)
+    return _pdf(request, prescription, html, context, paper=paper, sizes=documents.PAPERS, name="plan-{start}-{paper}")
+
+
+def _paper(request, context, sizes) -> str:
+    """The paper asked for (``?paper=``), else the reader's (their unit's) default."""
+    paper = request.GET.get("paper")
+    return paper if paper in sizes else context["default_paper"]
+
+
+def _pdf(request, prescription, html, context, *, paper, sizes, name):
+    """A printable page's HTML as a PDF download, recorded in the access log (503 page without Pango)."""
     try:
-        content = documents.render_pdf(html, paper=paper)
+        content = documents.render_pdf(html, paper=paper, sizes=sizes)
     except documents.PdfUnavailable:
         return render(request, "programs/pdf_unavailable.html", context, status=503)
     _record(request, AccessAction.PLAN_PDF, prescription)
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="retrowalk-plan-{prescription.start_date:%Y-%m-%d}-{paper}.pdf"'
-    )
+    filename = "retrowalk-" + name.format(start=f"{prescription.start_date:%Y-%m-%d}", paper=paper) + ".pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
@@ -565,16 +573,8 @@ def treadmill_card_pdf(request, public_id):
     prescription = selectors.prescription_for(user=request.user, public_id=public_id)
     with translation.override(documents.language_for(prescription, request.user)):
         context = _card_context(request, prescription, pdf=True)
-        paper = request.GET.get("paper")
-        if paper not in documents.CARD_PAPERS:
-            paper = context["default_paper"]
-        context["paper"] = paper
+        context["paper"] = paper = _paper(request, context, documents.CARD_PAPERS)
         html = render_to_string("programs/treadmill_card.html", context, request=request)
-    try:
-        content = documents.render_pdf(html, paper=paper, sizes=documents.CARD_PAPERS)
-    except documents.PdfUnavailable:
-        return render(request, "programs/pdf_unavailable.html", context, status=503)
-    _record(request, AccessAction.PLAN_PDF, prescription)
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="retrowalk-treadmill-card-{paper}.pdf"'
-    return response
+    return _pdf(
+        request, prescription, html, context, paper=paper, sizes=documents.CARD_PAPERS, name="treadmill-card-{paper}"
+    )

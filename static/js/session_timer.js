@@ -138,24 +138,14 @@
       const step = steps[index];
       if (step.kind === "walk") walkedBefore += step.ms;
       if (index + 1 >= steps.length) {
-        index = steps.length; // nothing left to walk
-        complete();
+        index = steps.length; // past the last step: every walk is in walkedBefore
+        finish(false);
         return;
       }
       begin(index + 1, endsAt);
       now = Date.now();
     }
     show(endsAt - now);
-  }
-
-  // The last step is over (every walk is counted in walkedBefore): the log opens.
-  function complete() {
-    running = false;
-    clearInterval(ticker);
-    letSleep();
-    const minutes = Math.round(walkedBefore / 60000);
-    cue("end", words.wordsDone);
-    window.location.assign(words.logUrl + "?" + new URLSearchParams({ from: "timer", minutes: String(minutes) }));
   }
 
   function start() {
@@ -189,7 +179,7 @@
 
   buttons.skip.addEventListener("click", () => {
     if (index < 0 || steps[index].kind === "walk") return;
-    if (index + 1 >= steps.length) return complete();
+    if (index + 1 >= steps.length) return finish(false);
     if (!running) start();
     begin(index + 1, Date.now());
   });
