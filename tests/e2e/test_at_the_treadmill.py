@@ -309,6 +309,8 @@ def test_the_plan_timer_and_log_work_offline_and_each_log_is_saved_once_or_refus
 def test_another_person_signing_in_empties_the_device_and_a_clinician_s_pages_are_never_kept(
     new_page, patient, program, clinician, other_patient, other_clinician, screen, prescribe
 ):
+    # Set up before the browser runs: on SQLite the test's writes must not meet the worker's fetches.
+    theirs = prescribe(other_patient, screen(other_patient, by=other_clinician), by=other_clinician)
     page = new_page(service_workers="allow")
     sign_in(page, patient.user.username)
     poll(page, "() => navigator.serviceWorker.controller !== null")
@@ -317,7 +319,6 @@ def test_another_person_signing_in_empties_the_device_and_a_clinician_s_pages_ar
 
     # The session ends without signing out (left idle), and another patient signs in on the same phone.
     page.context.clear_cookies()
-    theirs = prescribe(other_patient, screen(other_patient, by=other_clinician), by=other_clinician)
     sign_in(page, other_patient.user.username)
     timer = f"/programs/{theirs.public_id}/timer/"
     poll(page, f"() => ({KEPT_PAGES})().then(kept => kept.length === 4 && kept.includes('{timer}'))")
