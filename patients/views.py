@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -128,6 +130,7 @@ class PatientDetailView(PatientScopeMixin, DetailView):
             side_label=conditions.fields_for(patient.condition_code).side_label,
             shown_fields=conditions.fields_for(patient.condition_code).shown,
             screenings=screenings,
+            outcomes=partial(selectors.outcome_trends, patient=patient),  # drawn only when the part is not kept
             today=today,
             # The patient's part of the chart is kept ({% cache %}) for each state of what it is drawn from.
             patient_state=selectors.chart_state(

@@ -1,16 +1,15 @@
-"""The progress charts, drawn on the server as inline SVG.
+"""The progress charts, drawn on the server as inline SVG (``retrowalk.charts``).
 
 ``progress_series`` is pure arithmetic over loaded rows: one row per calendar
 week since the start, with the targets in force (planned) and what the logs say
-(done); weeks still ahead show the plan only. ``svg_panel`` works out one small
-chart's geometry and ``programs/_chart_panel.svg`` draws it: no JavaScript, so
-it prints and reads the same everywhere.
+(done); weeks still ahead show the plan only. ``progress_panels`` turns them into
+small charts.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
@@ -21,20 +20,9 @@ from django.utils.translation import gettext as _
 from programs import progression
 from programs.models import EDITABLE_STATUSES
 from retrowalk import units
+from retrowalk.charts import PRINT, SCREEN, Palette, Panel, svg_panel
 
-
-@dataclass(frozen=True)
-class Palette:
-    planned: str
-    done: str
-    limit: str
-    ink: str = "#333"
-    grid: str = "#d0d5da"
-
-
-SCREEN = Palette(planned="#5f6b76", done="#0b5cad", limit="#b02a37")
-# The printed plan and the PDF are black on white: shapes and dashes, not colours, tell the lines apart.
-PRINT = Palette(planned="#000000", done="#000000", limit="#000000", ink="#000000", grid="#bbbbbb")
+__all__ = ["PRINT", "SCREEN", "ChartWeek", "Palette", "Panel", "panels_of", "progress_panels", "progress_series"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +33,7 @@ class ChartWeek:
     planned_minutes: int
     planned_speed_kmh: Decimal
     future: bool
+    planned_sessions: int = 0
     sessions: int = 0
     done_minutes: int = 0
     done_speed_kmh: Decimal | None = None
@@ -82,6 +71,7 @@ def progress_series(*, prescription, weeks, logs, decisions, today: date) -> lis
             planned_minutes=target.sessions * target.session_minutes,
             planned_speed_kmh=target.speed_kmh,
             future=future,
+            planned_sessions=target.sessions,
         )
         if not future:
             these = [log for log in logs if starts <= log.session_date < starts + timedelta(days=7)]
@@ -101,141 +91,6 @@ def progress_series(*, prescription, weeks, logs, decisions, today: date) -> lis
             )
         rows.append(row)
     return rows
-
-
-# --- SVG ---
-
-WIDTH, HEIGHT = 360, 190
-LEFT, RIGHT, TOP, BOTTOM = 38, 10, 12, 30
-
-
-def _nice_max(value: float, floor: float) -> float:
-    top = max(value, floor)
-    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200):
-        if top <= step * 4:
-            return step * 4 if top > step * 2 else step * 2
-    return top
-
-
-@dataclass(frozen=True)
-class Tick:
-    y: float
-    value: float
-
-    @property
-    def text_y(self) -> float:
-        return self.y + 4
-
-
-@dataclass(frozen=True)
-class Label:
-    x: float
-    text: str
-
-
-@dataclass(frozen=True)
-class Bar:
-    x: float
-    y: float
-    width: float
-    height: float
-
-
-@dataclass(frozen=True)
-class Point:
-    x: float
-    y: float
-
-
-@dataclass(frozen=True)
-class Panel:
-    """One small chart's geometry, drawn by ``programs/_chart_panel.svg``."""
-
-    key: str
-    title: str  # the figure's caption
-    long_title: str  # the SVG's own title, for screen readers
-    summary: str
-    palette: Palette
-    ticks: list[Tick]
-    labels: list[Label]
-    planned_bars: list[Bar] = field(default_factory=list)
-    done_bars: list[Bar] = field(default_factory=list)
-    planned_line: list[Point] = field(default_factory=list)
-    done_line: list[Point] = field(default_factory=list)
-    limit_y: float | None = None
-    limit_label: str = ""
-    width: int = WIDTH
-    height: int = HEIGHT
-    left: int = LEFT
-    right: int = WIDTH - RIGHT
-    axis_x: float = LEFT + (WIDTH - LEFT - RIGHT) / 2
-    axis_y: int = HEIGHT - 3
-    labels_y: int = HEIGHT - BOTTOM + 15
-    ticks_x: int = LEFT - 5
-
-    @property
-    def limit_text_y(self) -> float | None:
-        return None if self.limit_y is None else self.limit_y - 3
-
-
-def svg_panel(
-    *,
-    key: str,
-    title: str,
-    long_title: str,
-    summary: str,
-    labels: Sequence[str],
-    planned: Sequence[float | None] = (),
-    done: Sequence[float | None] = (),
-    bars: bool = False,
-    y_min: float = 0,
-    y_max: float | None = None,
-    limit: float | None = None,
-    limit_label: str = "",
-    palette: Palette = SCREEN,
-) -> Panel:
-    """One small chart: planned (grey, dashed or outlined) and done (blue, solid) per week."""
-    n = max(len(labels), 1)
-    values = [v for v in (*planned, *done) if v is not None]
-    top = y_max if y_max is not None else _nice_max(max(values, default=0), 1)
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    slot = plot_w / n
-
-    def x(i: int) -> float:
-        return round(LEFT + slot * (i + 0.5), 1)
-
-    def y(v: float) -> float:
-        return round(TOP + plot_h - (float(v) - y_min) / (top - y_min) * plot_h, 1)
-
-    def height(v: float) -> float:
-        return round((float(v) - y_min) / (top - y_min) * plot_h, 1)
-
-    every = 1 if n <= 12 else 2 if n <= 26 else 4
-    width = round(slot * 0.36, 1)
-    panel = Panel(
-        key=key,
-        title=title,
-        long_title=long_title,
-        summary=summary,
-        palette=palette,
-        ticks=[Tick(y(tick), tick) for tick in (y_min, (y_min + top) / 2, top)],
-        labels=[Label(x(i), label) for i, label in enumerate(labels) if i % every == 0],
-        limit_y=None if limit is None else y(limit),
-        limit_label=limit_label,
-    )
-    if bars:
-        return replace(
-            panel,
-            planned_bars=[
-                Bar(round(x(i) - width - 1, 1), y(v), width, height(v)) for i, v in enumerate(planned) if v is not None
-            ],
-            done_bars=[Bar(round(x(i) + 1, 1), y(v), width, height(v)) for i, v in enumerate(done) if v is not None],
-        )
-    return replace(
-        panel,
-        planned_line=[Point(x(i), y(v)) for i, v in enumerate(planned) if v is not None],
-        done_line=[Point(x(i), y(v)) for i, v in enumerate(done) if v is not None],
-    )
 
 
 def panels_of(series: Sequence[ChartWeek], *, prescription, unit: str, palette: Palette = SCREEN):

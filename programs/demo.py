@@ -56,6 +56,9 @@ class DemoProgram:
     near_fall_days_ago: int | None = None  # logged through the service: pauses and voids
     speed: Decimal | None = None
     notes: tuple[str, ...] = ()  # the patient's own words on their sessions, in order (else the English default)
+    earlier: tuple = ()  # (field, value) pairs where the older screening differs from the current one
+    reassessed: bool = False  # a completed program's closing screening on its last day, with today's results
+    closing_note: str = ""
 
 
 DEMO_PROGRAMS = (
@@ -67,6 +70,9 @@ DEMO_PROGRAMS = (
         (Stage(7), Stage(7), Stage(7), Stage(7), Stage(7), Stage(7)),
         status=PrescriptionStatus.COMPLETED,
         screening_days_ago=145,
+        earlier=(("tug_seconds", Decimal("11.2")), ("berg", 47), ("bmwt_seconds", Decimal("4.6"))),
+        reassessed=True,
+        closing_note="Six weeks completed without a fall. Knee pain on stairs eased; continues at home.",
     ),
     DemoProgram("RW-1001", 21, (Stage(7), Stage(7, (EASY, SPIKE, SPIKE)), Stage(7)), baseline=1),
     # Henrik Strand (stroke, protected): a near fall yesterday paused the program and voided the screening.
@@ -105,6 +111,9 @@ DEMO_PROGRAMS = (
         status=PrescriptionStatus.COMPLETED,
         screening_days_ago=203,
         baseline=2,
+        earlier=(("pbs", 33),),
+        reassessed=True,
+        closing_note="Completed with the harness throughout; one week repeated after a pain spike.",
     ),
 )
 
@@ -115,7 +124,7 @@ def _screening_for(patient, program, by, today):
     if program.screening_days_ago is None:
         return patient.screenings.order_by("-screened_on").first()
     values = dict(next(v for record, _, v in DEMO_SCREENINGS if record == patient.record_number))
-    values.update(bp_systolic=132, bp_diastolic=82)  # cleared then
+    values.update(bp_systolic=132, bp_diastolic=82, **dict(program.earlier))  # cleared then
     return screening_record(
         patient=patient, by=by, values={"screened_on": today - timedelta(days=program.screening_days_ago), **values}
     )
@@ -150,6 +159,7 @@ def _build(program: DemoProgram, today) -> None:
     )
     if program.status == PrescriptionStatus.COMPLETED:
         rx.ended_on = start + timedelta(days=sum(s.days for s in program.stages) - 1)
+        rx.closing_note = program.closing_note
     rx.full_clean()
     rx._history_user = clinician
     rx.save()
@@ -216,6 +226,10 @@ def _build(program: DemoProgram, today) -> None:
         rx.week_started_on = stage_start
     rx._history_user = clinician
     rx.save()
+    if program.reassessed:
+        values = dict(next(v for record, _, v in DEMO_SCREENINGS if record == patient.record_number))
+        values.update(bp_systolic=130, bp_diastolic=80)
+        screening_record(patient=patient, by=clinician, values={"screened_on": rx.ended_on, **values})
     if program.status == PrescriptionStatus.STOPPED:
         services.prescription_stop(
             prescription=rx, by=clinician, expected_version=rx.version, reason=program.stop_reason

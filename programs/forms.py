@@ -220,6 +220,16 @@ class StopForm(VersionForm):
     reason = forms.CharField(label=_("Why stop?"), max_length=300)
 
 
+class ClosingNoteForm(VersionForm):
+    note = forms.CharField(
+        label=_("Closing note"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Shown on the summary, its PDF and its text; leave empty to remove it."),
+    )
+
+
 class ResumeForm(ProtectionFieldsMixin, VersionForm):
     def __init__(self, *args, prescription: Prescription, **kwargs):
         super().__init__(*args, **kwargs)

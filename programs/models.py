@@ -514,6 +514,12 @@ class Prescription(models.Model):
     ended_on = models.DateField(
         _("ended on"), null=True, blank=True, help_text=_("When the program was completed or stopped.")
     )
+    closing_note = models.TextField(
+        _("closing note"),
+        max_length=2000,
+        blank=True,
+        help_text=_("The clinician's summary of the program for the discharge summary."),
+    )
     version = models.PositiveIntegerField(
         _("version"), default=1, help_text=_("Raised by every change; a stale edit is refused.")
     )

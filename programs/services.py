@@ -496,6 +496,15 @@ def prescription_stop(*, prescription: Prescription, by, expected_version: int, 
 
 
 @transaction.atomic
+def prescription_closing_note(*, prescription: Prescription, by, expected_version: int, note: str) -> Prescription:
+    """Write (or clear) the clinician's closing note for the program's summary, at any status."""
+    current = _lock_program(prescription=prescription, expected_version=expected_version, by=by)
+    _require_care_team(current, by)
+    current.closing_note = note.strip()[:2000]
+    return _save(current, by)
+
+
+@transaction.atomic
 def prescription_complete(*, prescription: Prescription, by, expected_version: int) -> Prescription:
     """Mark a current program as completed."""
     current = _lock_program(prescription=prescription, expected_version=expected_version, by=by)

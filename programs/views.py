@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -15,8 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from patients.models import Patient
 from patients.selectors import latest_screening, patient_for
-from programs import charts, documents, forms, history, pages, plan, selectors, services
+from programs import charts, documents, fhir, forms, history, pages, plan, selectors, services, summary
+from programs.forms import ClosingNoteForm
 from programs.models import SessionEvent, SessionLog
 from programs.progression import suggest_starting_speed
 from retrowalk import audit
@@ -108,17 +112,105 @@ def _paper(request, context, sizes) -> str:
     return paper if paper in sizes else context["default_paper"]
 
 
-def _pdf(request, prescription, html, context, *, paper, sizes, name):
+def _pdf(request, prescription, html, context, *, paper, sizes, name, action=AccessAction.PLAN_PDF):
     """A printable page's HTML as a PDF download, recorded in the access log (503 page without Pango)."""
     try:
         content = documents.render_pdf(html, paper=paper, sizes=sizes)
     except documents.PdfUnavailable:
         return render(request, "programs/pdf_unavailable.html", context, status=503)
-    _record(request, AccessAction.PLAN_PDF, prescription)
+    _record(request, action, prescription)
     response = HttpResponse(content, content_type="application/pdf")
     filename = "retrowalk-" + name.format(start=f"{prescription.start_date:%Y-%m-%d}", paper=paper) + ".pdf"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+# --- The program's summary: screen, print, PDF and text ---
+
+
+def _summary_context(request, prescription, *, pdf: bool) -> dict:
+    today = timezone.localdate()
+    result = summary.program_summary(prescription=prescription, today=today)
+    clinician = is_clinician(request.user)
+    unit = speed_unit_of(request.user)
+    doses = (
+        [(_("First session"), result.first_dose), (_("Last session"), result.last_dose)] if result.first_dose else []
+    )
+    return {
+        "s": result,
+        "prescription": prescription,
+        "patient": prescription.patient,
+        "unit": unit,
+        "doses": doses,
+        "today": today,
+        "pdf": pdf,
+        "is_clinician": clinician,
+        "papers": documents.PAPERS,
+        "default_paper": documents.default_paper(unit),
+        "back_url": prescription.get_absolute_url() if clinician else reverse("programs:my_plan"),
+        "note_form": ClosingNoteForm(initial={"version": prescription.version, "note": prescription.closing_note})
+        if clinician and not pdf
+        else None,
+    }
+
+
+@never_cache
+@require_safe
+def program_summary(request, public_id):
+    """The discharge (or, while it runs, progress) summary: the care team's, or the patient's own."""
+    prescription = selectors.prescription_for(user=request.user, public_id=public_id)
+    response = render(request, "programs/summary.html", _summary_context(request, prescription, pdf=False))
+    _record(request, AccessAction.SUMMARY_VIEWED, prescription)
+    return response
+
+
+@never_cache
+@require_safe
+def program_summary_pdf(request, public_id):
+    prescription = selectors.prescription_for(user=request.user, public_id=public_id)
+    context = _summary_context(request, prescription, pdf=True)
+    paper = _paper(request, context, documents.PAPERS)
+    html = render_to_string("programs/summary.html", context, request=request)
+    return _pdf(
+        request,
+        prescription,
+        html,
+        context,
+        paper=paper,
+        sizes=documents.PAPERS,
+        name="summary-{start}-{paper}",
+        action=AccessAction.SUMMARY_PDF,
+    )
+
+
+# --- The record as FHIR (the care team's export, the patient's own copy) ---
+
+
+def _fhir_response(request, patient) -> HttpResponse:
+    records = selectors.fhir_records([patient])
+    content = json.dumps(fhir.bundle(records[0], selectors.record_authors(records)), ensure_ascii=False, indent=1)
+    audit.access_record(request, AccessAction.RECORD_EXPORTED, patient_id=patient.public_id)
+    response = HttpResponse(content, content_type="application/fhir+json; charset=utf-8")
+    name = f"retrowalk-record-{patient.record_number}-{timezone.localdate():%Y-%m-%d}.json"
+    response["Content-Disposition"] = f'attachment; filename="{"".join(c for c in name if c.isalnum() or c in "-._")}"'
+    return response
+
+
+@never_cache
+@require_safe
+def patient_record(request, public_id):
+    """A patient's whole record as a FHIR R4 Bundle, for their care team."""
+    require_clinician(request.user)
+    return _fhir_response(request, patient_for(user=request.user, public_id=public_id))
+
+
+@never_cache
+@require_safe
+def my_record(request):
+    """The patient's own record as a FHIR R4 Bundle."""
+    require_patient(request.user)
+    patient = get_object_or_404(Patient, user=request.user)
+    return _fhir_response(request, patient)
 
 
 # --- Prescribing ---
@@ -291,17 +383,19 @@ def prescription_adjust(request, public_id):
     )
 
 
-def _action(request, public_id, form_class, run, done, **form_kwargs):
-    """One POST-only state change: validate the small form, call one service, say what happened."""
+def _action(request, public_id, form_class, run, done, back=None, **form_kwargs):
+    """One POST-only state change: validate the small form, call one service, say what happened, and go
+    back to the program (or to ``back(prescription)``)."""
     require_clinician(request.user)
     prescription = selectors.prescription_for(user=request.user, public_id=public_id)
+    target = back(prescription) if back else prescription
     form = form_class(request.POST, **{k: v(prescription) for k, v in form_kwargs.items()})
     if not form.is_valid():
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
             text = " ".join(errors)
             messages.error(request, _("%(field)s: %(errors)s") % {"field": label, "errors": text} if label else text)
-        return redirect(prescription)
+        return redirect(target)
     try:
         result = run(prescription, form)
     except services.PrescriptionError as exc:
@@ -309,7 +403,7 @@ def _action(request, public_id, form_class, run, done, **form_kwargs):
             messages.error(request, message)
     else:
         messages.success(request, done(result) if callable(done) else done)
-    return redirect(prescription)
+    return redirect(target)
 
 
 @require_POST
@@ -358,6 +452,20 @@ def prescription_stop(request, public_id):
             reason=f.cleaned_data["reason"],
         ),
         _("The program was stopped."),
+    )
+
+
+@require_POST
+def prescription_closing_note(request, public_id):
+    return _action(
+        request,
+        public_id,
+        forms.ClosingNoteForm,
+        lambda rx, f: services.prescription_closing_note(
+            prescription=rx, by=request.user, expected_version=f.cleaned_data["version"], note=f.cleaned_data["note"]
+        ),
+        _("The closing note was saved."),
+        back=lambda rx: reverse("programs:summary", kwargs={"public_id": rx.public_id}),
     )
 
 

@@ -94,6 +94,9 @@ class AccessAction(models.TextChoices):
     PLAN_VIEWED = "plan_viewed", _("viewed the plan")
     PLAN_PRINTED = "plan_printed", _("opened the printable plan")
     PLAN_PDF = "plan_pdf", _("downloaded the plan PDF")
+    SUMMARY_VIEWED = "summary_viewed", _("viewed the program summary")
+    SUMMARY_PDF = "summary_pdf", _("downloaded the program summary PDF")
+    RECORD_EXPORTED = "record_exported", _("exported the record (FHIR)")
 
 
 class AccessRecord(models.Model):

@@ -119,6 +119,9 @@ TEMPLATES = [
 PATIENT_CHART_SECTIONS = ["programs.pages.patient_sections"]
 # How long a portal set-password link works (days).
 PORTAL_INVITATION_DAYS = env_int("RETROWALK_PORTAL_INVITATION_DAYS", 7, minimum=1)
+# The FHIR export's own identifier and code systems (record numbers, instruments without a LOINC code).
+# A clinic may set its own URL; the default is a URN that names this product.
+FHIR_SYSTEM = env_str("RETROWALK_FHIR_SYSTEM", "urn:retrowalk")
 
 # Django's cache framework. "locmem": each server process keeps its own; "database": one cache in
 # PostgreSQL (or SQLite) that every server shares (its table is made by `manage.py createcachetable`);

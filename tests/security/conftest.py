@@ -141,6 +141,7 @@ def url_for(name: str, world: World, admin_ids: dict) -> str:
         "programs:plan_pdf": {"public_id": rx.public_id},
         "programs:plan_print": {"public_id": rx.public_id},
         "programs:prescribe": {"public_id": patient.public_id},
+        "programs:record": {"public_id": patient.public_id},
     }
     if name in by_name:
         return reverse(name, kwargs=by_name[name])
@@ -188,7 +189,17 @@ def fingerprint() -> str:
 # The orders the patient list can be sorted in (patients.selectors.PATIENT_SORTS).
 LIST_SORTS = ("name", "-name", "record", "-record", "condition", "-condition", "updated")
 # Pages that are files or feeds, not HTML.
-NOT_HTML = {"programs:plan_pdf", "programs:card_pdf", "healthz", "admin:jsi18n", "service_worker", "web_manifest"}
+NOT_HTML = {
+    "programs:plan_pdf",
+    "programs:card_pdf",
+    "programs:summary_pdf",
+    "programs:record",
+    "programs:my_record",
+    "healthz",
+    "admin:jsi18n",
+    "service_worker",
+    "web_manifest",
+}
 
 
 def signed_in_pages(world: World, admin_ids: dict) -> list[tuple[str, str, str]]:
