@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench install lint format check-deploy lock clean messages
+.PHONY: run test bench bench-export install lint format check-deploy lock clean messages
 
 $(BIN)/.installed: requirements.txt package.json package-lock.json
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' \
@@ -32,6 +32,10 @@ test: install
 ## Benchmark (PostgreSQL and wrk): 1,000 and 100,000 patients, gunicorn with production settings, one table.
 bench: install
 	$(BIN)/python -m tests.bench.run
+
+## The clinic-wide FHIR export (manage.py export_fhir) at 1,000 and 100,000 patients: time and peak memory.
+bench-export: install
+	$(BIN)/python -m tests.bench.export
 
 ## Re-extract every message into each catalogue (locale/<code>/LC_MESSAGES/django.po) and compile them.
 ## Needs GNU gettext (apt install gettext). A new language: make messages NEW=fr, translate its .po, run again.

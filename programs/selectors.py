@@ -357,6 +357,10 @@ def fhir_records(patients: Sequence[Patient]) -> list:
 
 def record_authors(records) -> list:
     """The clinicians who screened, prescribed or logged in these records (the patients themselves apart)."""
+    return list(get_user_model().objects.filter(pk__in=record_author_ids(records)).order_by("pk"))
+
+
+def record_author_ids(records) -> set[int]:
     ids = set()
     for record in records:
         ids.update(s.screened_by_id for s in record.screenings)
@@ -365,4 +369,4 @@ def record_authors(records) -> list:
             ids.add(rx.prescriber_id)
             ids.update(log.entered_by_id for log in rx.log_list)
         ids.discard(record.patient.user_id)
-    return list(get_user_model().objects.filter(pk__in=ids).order_by("pk"))
+    return ids

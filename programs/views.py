@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -188,7 +189,9 @@ def program_summary_pdf(request, public_id):
 
 def _fhir_response(request, patient) -> HttpResponse:
     records = selectors.fhir_records([patient])
-    content = json.dumps(fhir.bundle(records[0], selectors.record_authors(records)), ensure_ascii=False, indent=1)
+    with translation.override(settings.LANGUAGE_CODE):  # the record's text in one language, as the bulk export's
+        data = fhir.bundle(records[0], selectors.record_authors(records))
+    content = json.dumps(data, ensure_ascii=False, indent=1)
     audit.access_record(request, AccessAction.RECORD_EXPORTED, patient_id=patient.public_id)
     response = HttpResponse(content, content_type="application/fhir+json; charset=utf-8")
     name = f"retrowalk-record-{patient.record_number}-{timezone.localdate():%Y-%m-%d}.json"
