@@ -195,6 +195,7 @@ DEMO_SCREENINGS = [
             "bmwt_seconds": Decimal("3.2"),
             "berg": 52,
             "tug_seconds": Decimal("9.5"),
+            "gait_speed_mps": Decimal("1.05"),
             "bp_systolic": 128,
             "bp_diastolic": 78,
         },

@@ -200,6 +200,7 @@ INSTRUMENT_FIELDS = (
     "abc_pct",
     "pbs",
     "gmfcs",
+    "gait_speed_mps",
 )
 
 
@@ -223,7 +224,7 @@ class ScreeningForm(forms.ModelForm):
         ]
         widgets = {"screened_on": DateInput()}
         # Decimals are typed and shown the reader's way: 13,5 s in Spanish (retrowalk.formats).
-        localized_fields = ["bmwt_seconds", "tug_seconds", "fsst_seconds"]
+        localized_fields = ["bmwt_seconds", "tug_seconds", "fsst_seconds", "gait_speed_mps"]
 
     def __init__(self, *args, patient: Patient, preview: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -245,7 +246,7 @@ class ScreeningForm(forms.ModelForm):
         self.fields["screened_on"].widget.attrs["max"] = today.isoformat()
         if patient.gmfcs_level and not self.is_bound:
             self.initial["gmfcs"] = patient.gmfcs_level
-        for name in ("bmwt_seconds", "tug_seconds", "fsst_seconds"):
+        for name in ("bmwt_seconds", "tug_seconds", "fsst_seconds", "gait_speed_mps"):
             self.fields[name].widget.attrs["inputmode"] = "decimal"
         for name in INSTRUMENT_FIELDS:
             if self._instrument(name) in self.suited and not name.endswith("_unable"):

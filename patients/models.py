@@ -473,6 +473,16 @@ class BalanceScreening(models.Model):
     gmfcs = models.PositiveSmallIntegerField(
         _("GMFCS level"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
+    # Recorded to follow change (CLINICAL.md section 8); the outcome does not read it.
+    gait_speed_mps = models.DecimalField(
+        _("comfortable gait speed (m/s)"),
+        max_digits=3,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.05")), MaxValueValidator(Decimal("3"))],
+        help_text=_("Walking forward at a comfortable pace, e.g. the 10-metre walk test."),
+    )
     falls_last_6_months = models.PositiveSmallIntegerField(
         _("falls in the last 6 months"), default=0, validators=[MaxValueValidator(100)]
     )
@@ -532,6 +542,7 @@ class BalanceScreening(models.Model):
             _range("abc_pct", 0, 100, "ABC"),
             _range("pbs", 0, 56, _("The Pediatric Balance Scale")),
             _range("gmfcs", 1, 5, "GMFCS"),
+            _range("gait_speed_mps", Decimal("0.05"), 3, _("The gait speed")),
             _range("bp_systolic", 50, 300, _("Systolic pressure")),
             _range("bp_diastolic", 20, 200, _("Diastolic pressure")),
             _range("falls_last_6_months", 0, 100, _("Falls"), nullable=False),

@@ -11,7 +11,7 @@ figures where it has none of its own, and the mark says so.
 GMFCS level (1.40–8.74 s MDC, 0.22–5.31 s MCID, [M5]); section 8 gives only the range, so a change is
 beyond it at every level above the range's top, at no level up to its bottom, and "depends on the
 GMFCS level" between. A GMFCS level is a classification: its change is an event, not a number.
-Gait speed is compared in m/s (km/h ÷ 3.6).
+Gait speed is recorded and compared in m/s.
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ INSTRUMENTS = {
         Instrument("gait_speed", _("Comfortable gait speed"), "m/s", Better.HIGHER, places=2),
     )
 }
-# The screening's field for each measured instrument (gait speed comes from the patient's record).
+# The screening's field for each instrument.
 SCREENING_FIELDS = {
     "bmwt": "bmwt_seconds",
     "tug": "tug_seconds",
@@ -96,6 +96,7 @@ SCREENING_FIELDS = {
     "fsst": "fsst_seconds",
     "abc": "abc_pct",
     "pbs": "pbs",
+    "gait_speed": "gait_speed_mps",
 }
 
 
@@ -334,10 +335,6 @@ def level_changes(levels: Sequence[tuple[date, int]]) -> list[LevelChange]:
             events.append(LevelChange(on, previous, level))
         previous = level
     return events
-
-
-def kmh_to_mps(kmh: Decimal) -> Decimal:
-    return rounded(Decimal(kmh) / Decimal("3.6"), 2)
 
 
 # --- What the chart and the summary show ---

@@ -9,7 +9,6 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db.models import OuterRef, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import get_language
 
 from patients import outcomes
@@ -97,11 +96,6 @@ def latest_screening(*, patient: Patient) -> BalanceScreening | None:
     return BalanceScreening.objects.filter(patient=patient).first()
 
 
-def recent_screenings(*, patient: Patient) -> list[BalanceScreening]:
-    """The patient's latest screenings, newest first (the chart shows ten)."""
-    return list(BalanceScreening.objects.filter(patient=patient).select_related("screened_by")[:CHART_SCREENINGS])
-
-
 def care_team_of(*, patient: Patient) -> list:
     """The clinicians on the patient's care team, by name."""
     return list(get_user_model().objects.filter(care_patients=patient).order_by("last_name", "first_name"))
@@ -125,49 +119,30 @@ def chart_state(*, patient: Patient, care_team: list, portal, screenings: list, 
     )
 
 
-def gait_speeds_of(patient_ids) -> dict[int, list[outcomes.Point]]:
-    """Each patient's comfortable forward speed as measured over time, in m/s: each value recorded on the
-    patient's record (its change history), the last of a day, a repeat of the one before left out."""
-    by_patient: dict[int, dict[date, outcomes.Point]] = {}
-    rows = (
-        Patient.history.filter(id__in=patient_ids)
-        .order_by("id", "history_date", "history_id")
-        .values_list("id", "history_date", "history_user_id", "comfortable_forward_speed_kmh")
-    )
-    for patient_id, at, who, kmh in rows.iterator(chunk_size=2000):
-        day = timezone.localdate(at)
-        by_patient.setdefault(patient_id, {})[day] = outcomes.Point(day, outcomes.kmh_to_mps(kmh), who)
-    speeds = {}
-    for patient_id, by_day in by_patient.items():
-        points: list[outcomes.Point] = []
-        for point in by_day.values():
-            if not points or point.value != points[-1].value:
-                points.append(point)
-        speeds[patient_id] = points
-    return speeds
+def all_screenings(*, patient: Patient) -> list[BalanceScreening]:
+    """Every screening of the patient, newest first (the chart lists ten; its trends read them all)."""
+    return list(BalanceScreening.objects.filter(patient=patient).select_related("screened_by"))
 
 
-def gait_speeds(*, patient: Patient) -> list[outcomes.Point]:
-    return gait_speeds_of([patient.pk]).get(patient.pk, [])
-
-
-def outcome_trends(*, patient: Patient, until: date | None = None) -> outcomes.Outcomes:
-    """Every instrument the patient was measured with, over time, marked against CLINICAL.md section 8."""
-    fields = list(outcomes.SCREENING_FIELDS.values())
-    screenings = BalanceScreening.objects.filter(patient=patient)
-    if until is not None:
-        screenings = screenings.filter(screened_on__lte=until)
-    rows = list(
-        screenings.order_by("screened_on", "created_at").values("screened_on", "screened_by_id", "gmfcs", *fields)
+def outcome_trends(
+    *, patient: Patient, screenings: list[BalanceScreening] | None = None, until: date | None = None
+) -> outcomes.Outcomes:
+    """Every instrument the patient was measured with, over time, marked against CLINICAL.md section 8:
+    from ``screenings`` when they are loaded already, else read (up to ``until``)."""
+    if screenings is None:
+        found = BalanceScreening.objects.filter(patient=patient)
+        screenings = list(found.filter(screened_on__lte=until) if until else found)
+    rows = sorted(
+        (s for s in screenings if until is None or s.screened_on <= until), key=lambda s: (s.screened_on, s.created_at)
     )
     points = {
         key: [
-            outcomes.Point(r["screened_on"], Decimal(r[name]), r["screened_by_id"]) for r in rows if r[name] is not None
+            outcomes.Point(s.screened_on, Decimal(getattr(s, name)), s.screened_by_id)
+            for s in rows
+            if getattr(s, name) is not None
         ]
         for key, name in outcomes.SCREENING_FIELDS.items()
     }
-    speeds = gait_speeds(patient=patient)
-    points["gait_speed"] = [p for p in speeds if until is None or p.on <= until]
 
     def group_on(day: date) -> str:
         return outcomes.group_of(
@@ -182,7 +157,7 @@ def outcome_trends(*, patient: Patient, until: date | None = None) -> outcomes.O
         for key, instrument in outcomes.INSTRUMENTS.items()
         if (trend := outcomes.trend(instrument, points[key], group_on=group_on))
     ]
-    levels = [(r["screened_on"], r["gmfcs"]) for r in rows if r["gmfcs"] is not None]
+    levels = [(s.screened_on, s.gmfcs) for s in rows if s.gmfcs is not None]
     return outcomes.Outcomes(
         trends=trends,
         gmfcs_events=outcomes.level_changes(levels),

@@ -119,7 +119,8 @@ class PatientDetailView(PatientScopeMixin, DetailView):
         audit.access_record(self.request, AccessAction.CHART_VIEWED, patient_id=patient.public_id)
         care_team = selectors.care_team_of(patient=patient)
         status = portal.portal_status(patient=patient)
-        screenings = selectors.recent_screenings(patient=patient)
+        every_screening = selectors.all_screenings(patient=patient)
+        screenings = every_screening[: selectors.CHART_SCREENINGS]
         today = timezone.localdate()
         context.update(
             care_team=care_team,
@@ -130,7 +131,8 @@ class PatientDetailView(PatientScopeMixin, DetailView):
             side_label=conditions.fields_for(patient.condition_code).side_label,
             shown_fields=conditions.fields_for(patient.condition_code).shown,
             screenings=screenings,
-            outcomes=partial(selectors.outcome_trends, patient=patient),  # drawn only when the part is not kept
+            # Drawn only when the part is not kept; a new screening is among the ten its key holds.
+            outcomes=partial(selectors.outcome_trends, patient=patient, screenings=every_screening),
             today=today,
             # The patient's part of the chart is kept ({% cache %}) for each state of what it is drawn from.
             patient_state=selectors.chart_state(

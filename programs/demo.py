@@ -70,7 +70,12 @@ DEMO_PROGRAMS = (
         (Stage(7), Stage(7), Stage(7), Stage(7), Stage(7), Stage(7)),
         status=PrescriptionStatus.COMPLETED,
         screening_days_ago=145,
-        earlier=(("tug_seconds", Decimal("11.2")), ("berg", 47), ("bmwt_seconds", Decimal("4.6"))),
+        earlier=(
+            ("tug_seconds", Decimal("11.2")),
+            ("berg", 47),
+            ("bmwt_seconds", Decimal("4.6")),
+            ("gait_speed_mps", Decimal("0.95")),
+        ),
         reassessed=True,
         closing_note="Six weeks completed without a fall. Knee pain on stairs eased; continues at home.",
     ),

@@ -7,7 +7,7 @@
   of the week in force as a structured Timing and every week's dose as patient instructions;
 - an Observation per instrument result (LOINC only where section 8 lists a verified code: the TUG,
   89423-8; otherwise this product's own code system with the instrument's name), the comfortable gait
-  speed as measured over time (m/s), and the GMFCS level;
+  speed (m/s) among them, and the GMFCS level;
 - per session, Observations for pain before and after (LOINC 72514-3), effort (own code: Borg 6–20 is
   not LOINC 82289-0, which is the 0–10 scale), and a fall or near fall;
 - Practitioners for authorship (who screened, prescribed and logged).
@@ -79,7 +79,6 @@ class Record:
     patient: object
     screenings: list = field(default_factory=list)
     programs: list = field(default_factory=list)  # each with .week_list and .log_list
-    gait_speeds: list = field(default_factory=list)  # outcomes.Point, m/s
 
 
 def _user_id(user_id: int) -> str:
@@ -139,15 +138,6 @@ def resources(record: Record, reference: Callable[[str, str], str] = bundle_refe
     }
     for screening in record.screenings:
         yield from _screening_observations(screening, subject, author)
-    for point in record.gait_speeds:
-        yield _observation(
-            derived_id("gait-speed", patient_id, point.on),
-            _instrument_code("gait_speed"),
-            subject,
-            _day(point.on),
-            author(point.rater) if point.rater else None,
-            value=_quantity(point.value, "m/s"),
-        )
     for program in record.programs:
         yield from _program_resources(program, subject, author, reference, condition_id)
 

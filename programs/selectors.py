@@ -36,7 +36,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import get_language
 
 from patients.models import BalanceScreening, Condition, Patient
-from patients.selectors import gait_speeds_of, scoped_lookup
+from patients.selectors import scoped_lookup
 from programs import flags, progression
 from programs.fhir import Record
 from programs.flags import DashboardFacts
@@ -348,11 +348,7 @@ def fhir_records(patients: Sequence[Patient]) -> list:
         by_id[week.prescription_id].week_list.append(week)
     for log in SessionLog.objects.filter(prescription__in=by_id).order_by("prescription", "session_date", "created_at"):
         by_id[log.prescription_id].log_list.append(log)
-    speeds = gait_speeds_of(ids)
-    return [
-        Record(patient, screenings[patient.pk], programs[patient.pk], speeds.get(patient.pk, []))
-        for patient in patients
-    ]
+    return [Record(patient, screenings[patient.pk], programs[patient.pk]) for patient in patients]
 
 
 def record_authors(records) -> list:
@@ -364,7 +360,6 @@ def record_author_ids(records) -> set[int]:
     ids = set()
     for record in records:
         ids.update(s.screened_by_id for s in record.screenings)
-        ids.update(p.rater for p in record.gait_speeds if p.rater)
         for rx in record.programs:
             ids.add(rx.prescriber_id)
             ids.update(log.entered_by_id for log in rx.log_list)

@@ -31,3 +31,44 @@ def postgres_sql(forward: str, backward: str) -> migrations.RunPython:
 def sqlite_sql(forward: list[str], backward: list[str]) -> migrations.RunPython:
     """SQLite runs one statement at a time: a trigger (its whole BEGIN … END) is one."""
     return _on("sqlite", forward, backward)
+
+
+# Triggers of other tables that read a table about to be rebuilt, kept here between the two operations.
+_STASHED: dict[str, list[str]] = {}
+
+
+def _stash(table: str):
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor != "sqlite":
+            return
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name <> %s AND sql LIKE %s",
+                [table, f"%{table}%"],
+            )
+            found = cursor.fetchall()
+        _STASHED[table] = [sql for _, sql in found]
+        for name, _ in found:
+            schema_editor.execute(f'DROP TRIGGER "{name}"')
+
+    return run
+
+
+def _restore(table: str):
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor != "sqlite":
+            return
+        for sql in _STASHED.pop(table, []):
+            schema_editor.execute(sql)
+
+    return run
+
+
+def sqlite_rebuilding(table: str, operations: list) -> list:
+    """``operations`` that make SQLite rebuild ``table``, with the triggers of other tables that read it
+    (SQLite refuses the rebuild while they name it) dropped before and created again after, both ways."""
+    return [
+        migrations.RunPython(_stash(table), _restore(table)),
+        *operations,
+        migrations.RunPython(_restore(table), _stash(table)),
+    ]

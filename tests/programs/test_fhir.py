@@ -125,6 +125,7 @@ def test_a_tug_result_carries_the_verified_loinc_code_and_stroke_its_snomed_code
         values={
             "screened_on": timezone.localdate(),
             "tug_seconds": D("14.2"),
+            "gait_speed_mps": D("0.82"),
             "berg": 50,
             "bp_systolic": 120,
             "bp_diastolic": 80,
@@ -136,6 +137,16 @@ def test_a_tug_result_carries_the_verified_loinc_code_and_stroke_its_snomed_code
         r for r in resources if r["resourceType"] == "Observation" and r["code"]["coding"][0]["code"] == "89423-8"
     )
     assert tug["valueQuantity"] == {"value": 14.2, "unit": "s", "system": "http://unitsofmeasure.org", "code": "s"}
+    speed = next(
+        r for r in resources if r["resourceType"] == "Observation" and r["code"]["text"] == "Comfortable gait speed"
+    )
+    assert speed["valueQuantity"] == {
+        "value": 0.82,
+        "unit": "m/s",
+        "system": "http://unitsofmeasure.org",
+        "code": "m/s",
+    }
+    assert [c["system"] for c in speed["code"]["coding"]] == ["urn:retrowalk/CodeSystem/retrowalk"]  # no LOINC code
     condition = next(r for r in resources if r["resourceType"] == "Condition")
     assert condition["code"]["coding"][0] == {
         "system": fhir.SNOMED,
