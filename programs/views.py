@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -18,8 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from patients.models import Patient
-from patients.selectors import latest_screening, patient_for
+from patients.selectors import latest_screening, patient_for, patients_for
 from programs import charts, documents, fhir, forms, history, pages, plan, selectors, services, summary
 from programs.forms import ClosingNoteForm
 from programs.models import SessionEvent, SessionLog
@@ -212,7 +211,9 @@ def patient_record(request, public_id):
 def my_record(request):
     """The patient's own record as a FHIR R4 Bundle."""
     require_patient(request.user)
-    patient = get_object_or_404(Patient, user=request.user)
+    patient = patients_for(user=request.user).first()
+    if patient is None:
+        raise Http404("No record.")
     return _fhir_response(request, patient)
 
 
