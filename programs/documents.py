@@ -127,8 +127,6 @@ def card_context(*, prescription, viewer, today: date, log_url: str) -> dict:
         # breathlessness, lost balance, rising joint pain. The plan prints them all.
         card_stop_rules=plan.STOP_RULES[:5],
         qr=qr_svg(log_url),
-        log_url=log_url,
-        card_papers=CARD_PAPERS,
     )
     return context
 

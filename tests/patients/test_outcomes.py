@@ -154,3 +154,75 @@ def test_a_patient_never_measured_has_no_trend(clinician_client, clinician):
     patient = factories.PatientFactory(care_team=[clinician])
     html = clinician_client.get(reverse("patients:detail", kwargs={"public_id": patient.public_id})).content.decode()
     assert "Outcomes over time" in html and "No instrument results yet" in html and 'id="outcome-' not in html
+
+
+# CLINICAL.md section 8, transcribed here apart from the code: (group, instrument) -> (MDC, MCID, sources).
+# Ranges (the CP TUG by GMFCS level) are tested above; "borrowed" figures below.
+SECTION_8 = {
+    ("stroke_subacute", "bmwt"): ("1.57", None, "M1"),
+    ("stroke_chronic", "bmwt"): ("1.57", None, "M1"),
+    ("older_adult", "tug"): ("2.08", None, "M2"),
+    ("knee_oa", "tug"): ("1.14", None, "M3"),
+    ("stroke_chronic", "tug"): ("3.2", None, "M4"),
+    ("older_adult", "berg"): ("6.5", None, "M6"),
+    ("stroke_subacute", "berg"): ("6", "6.5", "M7/M8"),
+    ("stroke_chronic", "berg"): ("2.7", None, "M4"),
+    ("older_adult", "fga"): (None, "4", "M9"),
+    ("stroke_subacute", "fga"): ("6", None, "M10"),
+    ("older_adult", "dgi"): ("2.9", None, "M6"),
+    ("stroke_chronic", "dgi"): ("1.9", None, "M4"),
+    ("stroke_chronic", "fsst"): ("6.21", None, "M11"),
+    ("cerebral_palsy", "fsst"): ("5.29", None, "M12"),
+    ("stroke_subacute", "abc"): (None, "15.6", "M13"),
+    ("cerebral_palsy", "pbs"): ("1.59", "3.66", "M14"),
+    ("older_adult", "gait_speed"): (None, "0.05", "M15"),
+    ("stroke_subacute", "gait_speed"): (None, "0.16", "M16"),
+    ("knee_oa", "gait_speed"): (None, "0.07", "M17"),
+}
+GROUPS = ("older_adult", "knee_oa", "stroke_subacute", "stroke_chronic", "cerebral_palsy", "post_surgical")
+BORROWED = {"berg", "fga", "dgi"}  # knee OA takes the older adults' figures, saying so
+
+
+def expected(group, key):
+    if (group, key) in SECTION_8:
+        return SECTION_8[(group, key)]
+    if group == "knee_oa" and key in BORROWED:
+        return SECTION_8[("older_adult", key)]
+    if group == "cerebral_palsy" and key == "tug":
+        return ("range", "range", "M5")
+    return (None, None, None)
+
+
+@pytest.mark.parametrize("group", GROUPS)
+@pytest.mark.parametrize("key", sorted(outcomes.INSTRUMENTS))
+def test_every_figure_is_section_8_s_and_none_is_borrowed_silently(group, key):
+    mdc, mcid = outcomes.thresholds(key, group)
+    want_mdc, want_mcid, source = expected(group, key)
+    for got, want in ((mdc, want_mdc), (mcid, want_mcid)):
+        if want is None:
+            assert got is None, f"{group} {key}: section 8 has no figure, the code has {got}"
+        elif want != "range":
+            assert got.value == D(want) and got.source in source.split("/") and got.upper is None
+            borrowed = group == "knee_oa" and key in BORROWED
+            assert bool(got.borrowed) == borrowed
+
+
+def _figures():
+    for (group, key), (mdc, mcid, _) in sorted(SECTION_8.items()):
+        for kind, figure in (("mdc", mdc), ("mcid", mcid)):
+            if figure is not None:
+                yield group, key, kind, D(figure)
+
+
+@pytest.mark.parametrize(("group", "key", "kind", "figure"), list(_figures()))
+@pytest.mark.parametrize("way", ["better", "worse"])
+def test_each_threshold_at_below_and_above_in_both_directions(group, key, kind, figure, way):
+    instrument = outcomes.INSTRUMENTS[key]
+    lower_is_better = instrument.better is outcomes.Better.LOWER
+    sign = -1 if (way == "better") == lower_is_better else 1
+    step = D("0.01")
+    start = D("50")
+    for size, reach in ((figure - step, Reach.WITHIN), (figure, Reach.WITHIN), (figure + step, Reach.BEYOND)):
+        change = compare(key, group, start, start + sign * size)
+        assert change.direction == way
+        assert (change.beyond_error if kind == "mdc" else change.important) is reach, (group, key, kind, size)
