@@ -23,6 +23,8 @@ install: $(BIN)/.installed
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
+	@# Reminders and digests due are sent every minute beside the server; the console email backend prints them here.
+	(while sleep 60; do $(BIN)/python manage.py send_reminders --verbosity 0; done) & \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## Run the whole test suite (PostgreSQL when DATABASE_URL=postgres://..., else SQLite).

@@ -12,7 +12,7 @@ from django.http import Http404
 from django.utils.translation import get_language
 
 from patients import outcomes
-from patients.models import BalanceScreening, Patient
+from patients.models import BalanceScreening, Patient, PortalInvitation
 from retrowalk.models import keep_preferences, language_of, preferences_subqueries
 from retrowalk.roles import is_clinician, is_patient
 from retrowalk.translated import in_language
@@ -163,3 +163,12 @@ def outcome_trends(
         gmfcs_events=outcomes.level_changes(levels),
         gmfcs_latest=levels[-1][1] if levels else None,
     )
+
+
+def portal_renewals_waiting(*, clinician) -> int:
+    """How many of the clinician's patients asked for a new set-password link that nobody has sent yet."""
+    latest = {}
+    invitations = PortalInvitation.objects.filter(patient__care_team=clinician).order_by("patient_id", "-created_at")
+    for invitation in invitations:
+        latest.setdefault(invitation.patient_id, invitation)
+    return sum(1 for i in latest.values() if i.renewal_requested_at and i.state != "open")

@@ -9,7 +9,7 @@ missed sessions, and a program stopped at a rescreen.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
@@ -272,6 +272,12 @@ def seed(*, users, stdout) -> None:
     preferences_update(user=users["patient2"], speed_unit="mph")
     for username in SPANISH_ACCOUNTS:
         preferences_update(user=users[username], speed_unit="kmh", language="es")
+    # The demo patient has session reminders on (Monday, Wednesday, Friday at 08:00) and the demo clinician
+    # the daily digest: under `make run` they print to the console.
+    services.reminder_settings_update(
+        user=users["patient"], data={"session_reminders": True, "session_time": time(8), "session_days": [1, 3, 5]}
+    )
+    services.reminder_settings_update(user=users["clinician"], data={"digest": True, "digest_time": time(7, 30)})
     logs = SessionLog.objects.filter(prescription__patient__record_number__in={p.record for p in programs}).count()
     stdout.write(
         f"  {len(programs)} demo programs with {logs} session logs "

@@ -31,6 +31,9 @@ FLAGS = (
     ("flag_screening_due", 5, _("Screening due")),
 )
 
+# The daily digest counts these too (patients.selectors.portal_renewals_waiting).
+PORTAL_RENEWALS = _("Portal link renewal asked for")
+
 
 @dataclass
 class DashboardFacts:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from patients.forms import DateInput
 from programs import gate, limits, selectors
 from programs.models import (
+    WEEKDAYS,
     Prescription,
     ProgressionAction,
     Protection,
@@ -308,3 +309,41 @@ class SessionLogForm(forms.ModelForm):
 class NextDayPainForm(forms.Form):
     default_renderer = WIDGET_RENDERER
     pain = _int_field(_("Pain the next morning (0–10)"), 0, 10)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+
+class ReminderSettingsForm(forms.Form):
+    """A patient's session reminders, a clinician's daily digest: each user sees their own part."""
+
+    default_renderer = WIDGET_RENDERER
+    session_reminders = forms.BooleanField(label=_("Email me a reminder on my session days"), required=False)
+    session_time = forms.TimeField(label=_("Reminder time"), widget=TimeInput(format="%H:%M"))
+    session_days = forms.TypedMultipleChoiceField(
+        label=_("Session days"),
+        choices=WEEKDAYS,
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Suggested from your plan's sessions a week; change them to the days you walk."),
+    )
+    digest = forms.BooleanField(label=_("Email me a daily digest of my patients' flags"), required=False)
+    digest_time = forms.TimeField(label=_("Digest time"), widget=TimeInput(format="%H:%M"))
+
+    PATIENT_FIELDS = ("session_reminders", "session_time", "session_days")
+    CLINICIAN_FIELDS = ("digest", "digest_time")
+
+    def __init__(self, *args, patient: bool, clinician: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        shown = (self.PATIENT_FIELDS if patient else ()) + (self.CLINICIAN_FIELDS if clinician else ())
+        for name in list(self.fields):
+            if name not in shown:
+                del self.fields[name]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("session_reminders") and not cleaned.get("session_days"):
+            self.add_error("session_days", _("Choose at least one session day for the reminders."))
+        return cleaned

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
@@ -928,3 +928,118 @@ class ProgressionDecision(models.Model):
     @property
     def overridden(self) -> bool:
         return self.action != self.suggested
+
+
+class CalendarFeed(models.Model):
+    """A patient's private calendar address (iCalendar) of their planned sessions.
+
+    Only the digest of the address's token is kept: the address is shown once, when it is made or renewed,
+    and renewing replaces the digest, so the old address stops at once.
+    """
+
+    patient = models.OneToOneField(
+        "patients.Patient", verbose_name=_("patient"), on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("made"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("calendar address")
+        verbose_name_plural = _("calendar addresses")
+
+    def __str__(self) -> str:
+        return gettext("Calendar address of %(patient)s") % {"patient": self.patient}
+
+
+# Weekdays as ISO numbers, Monday 1 … Sunday 7, for a reminder's session days.
+WEEKDAYS = [
+    (1, _("Monday")),
+    (2, _("Tuesday")),
+    (3, _("Wednesday")),
+    (4, _("Thursday")),
+    (5, _("Friday")),
+    (6, _("Saturday")),
+    (7, _("Sunday")),
+]
+
+
+class ReminderSettings(models.Model):
+    """A user's emails: a patient's session reminders, a clinician's daily digest (both off until chosen)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="reminder_settings"
+    )
+    session_reminders = models.BooleanField(_("session reminders"), default=False)
+    session_time = models.TimeField(_("reminder time"), default="08:00")
+    # ISO weekday numbers, e.g. "135" for Monday, Wednesday and Friday.
+    session_days = models.CharField(
+        _("session days"),
+        max_length=7,
+        blank=True,
+        validators=[RegexValidator(r"^1?2?3?4?5?6?7?$", _("Session days are weekdays, each once."))],
+    )
+    digest = models.BooleanField(_("daily digest"), default=False)
+    digest_time = models.TimeField(_("digest time"), default="07:30")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("reminder settings")
+        verbose_name_plural = _("reminder settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(session_reminders=False) | ~Q(session_days=""),
+                name="reminder_days_when_on",
+                violation_error_message=_("Choose at least one session day."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return gettext("Reminders of %(user)s") % {"user": self.user}
+
+    @property
+    def weekdays(self) -> set[int]:
+        return {int(day) for day in self.session_days}
+
+
+class MessageKind(models.TextChoices):
+    SESSION_REMINDER = "session_reminder", _("session reminder")
+    DIGEST = "digest", _("daily digest")
+
+
+class MessageState(models.TextChoices):
+    DUE = "due", _("due")
+    SENT = "sent", _("sent")
+    SKIPPED = "skipped", _("not needed any more")
+    EXPIRED = "expired", _("too late to send")
+    FAILED = "failed", _("given up")
+
+
+class OutgoingMessage(models.Model):
+    """An email due at a moment: one row per user, kind and day (the clinic's), sent once by whichever
+    ``send_reminders`` claims it first (programs.messaging)."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=MessageKind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField(_("day"), help_text=_("The clinic's day the message is for."))
+    due_at = models.DateTimeField(_("due at"))
+    state = models.CharField(_("state"), max_length=8, choices=MessageState.choices, default=MessageState.DUE)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing message")
+        verbose_name_plural = _("outgoing messages")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "user", "day"], name="message_once_a_day"),
+            models.CheckConstraint(condition=Q(kind__in=[k.value for k in MessageKind]), name="message_kind_valid"),
+            models.CheckConstraint(condition=Q(state__in=[s.value for s in MessageState]), name="message_state_valid"),
+        ]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="message_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.day}"

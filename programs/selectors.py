@@ -36,17 +36,20 @@ from django.utils.functional import cached_property
 from django.utils.translation import get_language
 
 from patients.models import BalanceScreening, Condition, Patient
+from patients.portal import digest
 from patients.selectors import scoped_lookup
-from programs import flags, progression
+from programs import flags, progression, schedule
 from programs.fhir import Record
 from programs.flags import DashboardFacts
 from programs.models import (
     CURRENT_STATUSES,
+    CalendarFeed,
     Prescription,
     PrescriptionStatus,
     PrescriptionWeek,
     ProgramTemplate,
     ProgressionDecision,
+    ReminderSettings,
     SessionEvent,
     SessionLog,
 )
@@ -365,3 +368,47 @@ def record_author_ids(records) -> set[int]:
             ids.update(log.entered_by_id for log in rx.log_list)
         ids.discard(record.patient.user_id)
     return ids
+
+
+# --- The calendar feed ---
+
+
+def calendar_feed_program(token: str) -> Prescription | None:
+    """The running program whose patient's calendar address has this token; None when there is no such
+    address, the patient's portal access has ended or no program is running (the feed answers 404)."""
+    feed = (
+        CalendarFeed.objects.select_related("patient__user")
+        .filter(token_digest=digest(token), patient__user__is_active=True)
+        .first()
+    )
+    if feed is None:
+        return None
+    return (
+        Prescription.objects.select_related("patient__user", "template")
+        .filter(patient=feed.patient_id, status__in=CURRENT_STATUSES)
+        .order_by("-start_date", "-created_at")
+        .first()
+    )
+
+
+def has_calendar_feed(*, patient: Patient) -> bool:
+    return CalendarFeed.objects.filter(patient=patient).exists()
+
+
+# --- Reminders ---
+
+
+def reminder_settings_of(*, user):
+    return ReminderSettings.objects.filter(user=user).first()
+
+
+def suggested_session_days(*, user) -> list[int]:
+    """ISO weekdays for the sessions a week of the patient's running program, spread as the calendar feed
+    spreads them from a Monday (three a week: Monday, Wednesday, Friday)."""
+    rx = (
+        Prescription.objects.filter(patient__user=user, status__in=CURRENT_STATUSES)
+        .order_by("-start_date", "-created_at")
+        .first()
+    )
+    week = rx.weeks.filter(week=rx.current_week).first() if rx else None
+    return [offset + 1 for offset in schedule.SPREAD[week.sessions if week else 3]]

@@ -3,6 +3,7 @@ attributed in the history tables to the user who made it."""
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
@@ -18,10 +19,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from patients.models import BalanceScreening, Patient
+from patients.portal import digest
 from patients.services import screening_void
 from programs import gate, progression, template_rules
 from programs.models import (
     CURRENT_STATUSES,
+    CalendarFeed,
     Prescription,
     PrescriptionStatus,
     PrescriptionWeek,
@@ -29,6 +32,7 @@ from programs.models import (
     ProgressionAction,
     ProgressionDecision,
     Protection,
+    ReminderSettings,
     SessionEvent,
     SessionLog,
     SessionSetting,
@@ -814,3 +818,40 @@ def session_log_next_day_pain(*, log: SessionLog, by, pain: int) -> SessionLog:
     locked._history_user = by
     locked.save(update_fields=["pain_next_day"])
     return locked
+
+
+# --- The calendar feed ---
+
+FEED_TOKEN_BYTES = 32  # 256 bits: the address is the only key to the feed
+
+
+@transaction.atomic
+def calendar_feed_renew(*, patient: Patient) -> str:
+    """Make the patient's calendar address, or a new one in place of the old (which stops at once).
+    The address's token is returned to be shown once; only its digest is kept."""
+    token = secrets.token_urlsafe(FEED_TOKEN_BYTES)
+    CalendarFeed.objects.update_or_create(patient=patient, defaults={"token_digest": digest(token)})
+    return token
+
+
+def calendar_feed_stop(*, patient: Patient) -> bool:
+    """Stop the patient's calendar address; False when there was none."""
+    deleted, _ = CalendarFeed.objects.filter(patient=patient).delete()
+    return bool(deleted)
+
+
+# --- Reminders ---
+
+
+def reminder_settings_update(*, user, data: Mapping) -> ReminderSettings:
+    """Save the user's reminder and digest choices (only those given)."""
+    setting, _created = ReminderSettings.objects.get_or_create(user=user)
+    for name in ("session_reminders", "session_time", "digest", "digest_time"):
+        if name in data:
+            setattr(setting, name, data[name])
+    if "session_days" in data:
+        setting.session_days = "".join(str(day) for day in sorted(set(data["session_days"])))
+    setting.full_clean()
+    setting._history_user = user
+    setting.save()
+    return setting

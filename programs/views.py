@@ -6,27 +6,44 @@ import json
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.cache import add_never_cache_headers
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from patients.selectors import latest_screening, patient_for, patients_for
-from programs import charts, documents, fhir, forms, history, pages, plan, selectors, services, summary
+from programs import (
+    charts,
+    documents,
+    fhir,
+    forms,
+    history,
+    ical,
+    messaging,
+    pages,
+    plan,
+    schedule,
+    selectors,
+    services,
+    summary,
+)
 from programs.forms import ClosingNoteForm
-from programs.models import SessionEvent, SessionLog
+from programs.models import PrescriptionStatus, SessionEvent, SessionLog
 from programs.progression import suggest_starting_speed
 from retrowalk import audit
-from retrowalk.models import AccessAction, speed_unit_of
+from retrowalk.models import AccessAction, language_of, speed_unit_of
 from retrowalk.offline import available_offline
-from retrowalk.roles import is_clinician, require_clinician, require_patient
+from retrowalk.roles import is_clinician, is_patient, require_clinician, require_patient
 
 DASHBOARD_PAGE = 25
 
@@ -66,6 +83,7 @@ def my_plan(request):
     context = documents.plan_context(prescription=prescription, viewer=request.user, today=timezone.localdate())
     context["plan_chart"] = {key: context[key] for key in ("panels", "series", "record", "today")}
     context["earlier"] = [rx for rx in programs if rx.pk != prescription.pk]
+    context["calendar_on"] = selectors.has_calendar_feed(patient=prescription.patient)
     return render(request, "programs/my_plan.html", context)
 
 
@@ -215,6 +233,118 @@ def my_record(request):
     if patient is None:
         raise Http404("No record.")
     return _fhir_response(request, patient)
+
+
+# --- The calendar feed: the patient's private address, and the feed itself ---
+
+
+@require_POST
+def calendar_renew(request):
+    """Make the patient's calendar address (or a new one: the old stops at once) and show it, once."""
+    require_patient(request.user)
+    patient = patients_for(user=request.user).first()
+    if patient is None:
+        raise Http404("No record.")
+    token = services.calendar_feed_renew(patient=patient)
+    address = request.build_absolute_uri(reverse("programs:calendar_feed", kwargs={"token": token}))
+    response = render(
+        request,
+        "programs/calendar_address.html",
+        {"address": address, "webcal": "webcal://" + address.split("://", 1)[1]},
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+@require_POST
+def calendar_stop(request):
+    require_patient(request.user)
+    patient = patients_for(user=request.user).first()
+    if patient is not None and services.calendar_feed_stop(patient=patient):
+        messages.success(request, _("Your calendar address is stopped: calendars that used it get nothing more."))
+    return redirect("programs:my_plan")
+
+
+@login_not_required
+@never_cache
+@require_safe
+def calendar_feed(request, token):
+    """The planned sessions as iCalendar, for the address's token alone (phone calendars send no login).
+    No such address, portal access ended or no program running: 404, never a reason."""
+    prescription = selectors.calendar_feed_program(token)
+    if prescription is None:
+        raise Http404("No such calendar.")
+    rows = selectors.program_rows(prescription)
+    today = timezone.localdate()
+    series = charts.progress_series(
+        prescription=prescription, weeks=rows.weeks, logs=rows.logs, decisions=rows.decisions, today=today
+    )
+    patient_user = prescription.patient.user
+    chosen = selectors.reminder_settings_of(user=patient_user)
+    sessions = schedule.planned_sessions(
+        series,
+        paused=prescription.status == PrescriptionStatus.PAUSED,
+        today=today,
+        weekdays=chosen.weekdays if chosen else frozenset(),
+    )
+    content = ical.feed_ics(
+        prescription=prescription,
+        sessions=sessions,
+        week_rows=rows.weeks,
+        language=language_of(patient_user) or settings.LANGUAGE_CODE,
+        unit=speed_unit_of(patient_user),
+    )
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="retrowalk.ics"'
+    return response
+
+
+# --- Reminders and the digest: the user's choices, and the emails' unsubscribe link ---
+
+
+@never_cache
+def reminder_settings(request):
+    """A patient's session reminders and a clinician's daily digest (Settings → Reminders)."""
+    patient, clinician = is_patient(request.user), is_clinician(request.user)
+    if not (patient or clinician):
+        raise PermissionDenied
+    saved = selectors.reminder_settings_of(user=request.user)
+    if request.method == "POST":
+        form = forms.ReminderSettingsForm(request.POST, patient=patient, clinician=clinician)
+        if form.is_valid():
+            services.reminder_settings_update(user=request.user, data=form.cleaned_data)
+            messages.success(request, _("Your reminder settings were saved."))
+            return redirect("programs:reminders")
+    else:
+        initial = {
+            "session_reminders": saved.session_reminders if saved else False,
+            "session_time": saved.session_time if saved else "08:00",
+            "session_days": sorted(saved.weekdays)
+            if saved and saved.session_days
+            else (selectors.suggested_session_days(user=request.user) if patient else []),
+            "digest": saved.digest if saved else False,
+            "digest_time": saved.digest_time if saved else "07:30",
+        }
+        form = forms.ReminderSettingsForm(initial=initial, patient=patient, clinician=clinician)
+    return render(
+        request, "programs/reminder_settings.html", {"form": form, "patient": patient, "zone": settings.TIME_ZONE}
+    )
+
+
+@login_not_required
+@csrf_exempt  # the mail client's one-click POST (RFC 8058) carries the signed link, not a CSRF token
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request, token):
+    """Stop a kind of email from the link in it, without signing in: the page asks, a POST does it."""
+    found = messaging.read_unsubscribe_token(token)
+    if found is None:
+        return render(request, "programs/unsubscribe.html", {"invalid": True}, status=400)
+    user_id, kind = found
+    if request.method == "POST":
+        messaging.unsubscribe(user_id, kind)
+        return render(request, "programs/unsubscribe.html", {"done": True, "kind": kind})
+    return render(request, "programs/unsubscribe.html", {"kind": kind})
 
 
 # --- Prescribing ---

@@ -12,7 +12,7 @@ from csp.constants import NONE, SELF
 from django.contrib.messages import constants as message_constants
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.text import capfirst
-from django.utils.translation import get_language_info
+from django.utils.translation import get_language_info, gettext_lazy
 
 from retrowalk import release
 from retrowalk.env import (
@@ -117,8 +117,14 @@ TEMPLATES = [
 # Sections other apps add to the patient chart: dotted paths to callables
 # (request, patient) -> [{"template": ..., "context": {...}}]. patients never imports programs.
 PATIENT_CHART_SECTIONS = ["programs.pages.patient_sections"]
+# Pages of the other apps that Settings links to: (URL name, label).
+SETTINGS_PAGES = [("programs:reminders", gettext_lazy("Reminders and the daily digest"))]
 # How long a portal set-password link works (days).
 PORTAL_INVITATION_DAYS = env_int("RETROWALK_PORTAL_INVITATION_DAYS", 7, minimum=1)
+# The address of the site as its users reach it, for the links in emails sent without a request
+# (manage.py send_reminders).
+# In production it defaults to HTTPS on the first allowed host name.
+SITE_URL = env_str("RETROWALK_SITE_URL", f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION else "http://127.0.0.1:8000")
 # The FHIR export's own identifier and code systems (record numbers, instruments without a LOINC code).
 # A clinic may set its own URL; the default is a URN that names this product.
 FHIR_SYSTEM = env_str("RETROWALK_FHIR_SYSTEM", "urn:retrowalk")
@@ -281,6 +287,8 @@ EMAIL_HOST_USER = env_str("DJANGO_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "retrowalk <no-reply@localhost>")
+# The folder of django.core.mail.backends.filebased.EmailBackend (one file per connection).
+EMAIL_FILE_PATH = env_str("DJANGO_EMAIL_FILE_PATH", "")
 
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET
 from retrowalk import offline, services
 from retrowalk.forms import PreferencesForm
 from retrowalk.models import language_of, speed_unit_of
-from retrowalk.roles import role_of
+from retrowalk.roles import is_clinician, is_patient, role_of
 
 # The session key under which a page that has just set a password leaves the username for the login form.
 LOGIN_USERNAME_KEY = "login_username"
@@ -111,7 +111,8 @@ def preferences(request):
         form = PreferencesForm(
             initial={"speed_unit": speed_unit_of(request.user), "language": language_of(request.user)}
         )
-    return render(request, "retrowalk/preferences.html", {"form": form})
+    more = settings.SETTINGS_PAGES if (is_clinician(request.user) or is_patient(request.user)) else []
+    return render(request, "retrowalk/preferences.html", {"form": form, "more": more})
 
 
 def _error_page(template: str, status: int):

@@ -195,6 +195,7 @@ NOT_HTML = {
     "programs:summary_pdf",
     "programs:record",
     "programs:my_record",
+    "programs:calendar_feed",
     "healthz",
     "admin:jsi18n",
     "service_worker",

@@ -69,8 +69,14 @@ CHANGE_URLS = [
     "programs:complete",
     "programs:review",
     "programs:next_day",
+    "programs:closing_note",
+    "programs:calendar_renew",
+    "programs:calendar_stop",
     "two_factor_turn_off",
 ]
+# The one state change without a CSRF token: an email's unsubscribe link (programs:unsubscribe), posted by
+# the mail client with no session (RFC 8058 one-click); its signature is its credential, and a tampered one
+# changes nothing (tests/programs/test_reminders.py).
 
 
 @pytest.mark.django_db
@@ -82,7 +88,14 @@ def test_state_changes_need_post_and_a_csrf_token(world, admin_ids):
         assert strict.get(url).status_code == 405, name
         response = strict.post(url, {})
         assert response.status_code == 403 and "form has expired" in response.content.decode().lower(), name
-    for name in ("patients:create", "programs:adjust", "programs:log", "preferences", "password_change"):
+    for name in (
+        "patients:create",
+        "programs:adjust",
+        "programs:log",
+        "preferences",
+        "password_change",
+        "programs:reminders",
+    ):
         assert strict.post(url_for(name, world, admin_ids), {}).status_code == 403, name
 
 

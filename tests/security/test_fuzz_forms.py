@@ -28,8 +28,9 @@ from tests.security.conftest import url_for
 
 FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "200"))
 # Forms that end the session or its second-factor state rather than change data.
-# A saved portal invitation answers 200: the link is shown once, on a page of its own.
-_SHOWS_RESULT = ("/portal/invite/",)
+# A saved portal invitation answers 200: the link is shown once, on a page of its own; so does a new
+# calendar address.
+_SHOWS_RESULT = ("/portal/invite/", "/my-plan/calendar/")
 _SKIPPED_ACTIONS = {"/accounts/logout/", "/admin/logout/", "/accounts/two-factor/turn-off/"}
 
 
@@ -162,8 +163,11 @@ PAGES = [
     ("treating", "preferences"),
     ("treating", "password_change"),
     ("treating", "two_factor_setup"),
+    ("treating", "programs:summary"),
+    ("treating", "programs:reminders"),
     ("patient", "programs:my_plan"),
     ("patient", "programs:log"),
+    ("patient", "programs:reminders"),
     ("admin", "admin:programs_programtemplate_change"),
     ("admin", "admin:patients_condition_add"),
     ("admin", "admin:patients_screeningpolicy_change"),

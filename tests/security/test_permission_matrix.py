@@ -23,6 +23,9 @@ CHANGES = {
     ("patients:portal_end", "treating"),  # ends the patient's portal access
     ("patients:portal_invite", "treating"),  # a new set-password link for the linked login
     ("admin:axes_accessattempt_change", "admin"),  # the admin's own "changed nothing" log entry
+    # A patient's empty POST makes their calendar address (shown once on the page it answers with).
+    ("programs:calendar_renew", "patient"),
+    ("programs:calendar_renew", "other_patient"),
     # The set-up page (an empty POST shows it again) makes the unconfirmed authenticator whose key it shows.
     *(
         ("two_factor_setup", persona)
@@ -32,6 +35,8 @@ CHANGES = {
 # Pages that answer anyone: their 302s need not go to a login page.
 PUBLIC = {
     "healthz",
+    "programs:calendar_feed",
+    "programs:unsubscribe",
     "login",
     "password_reset",
     "password_reset_done",
@@ -165,6 +170,11 @@ MATRIX = {
     "programs:closing_note": ("302 405 405 405 405 405", "302 302 404 403 403 403"),
     "programs:record": ("302 200 404 403 403 403", "302 405 405 405 405 405"),
     "programs:my_record": ("302 403 403 200 200 403", "302 405 405 405 405 405"),
+    "programs:calendar_renew": ("302 405 405 405 405 405", "302 403 403 200 200 403"),
+    "programs:calendar_stop": ("302 405 405 405 405 405", "302 403 403 302 302 403"),
+    "programs:calendar_feed": ("404 404 404 404 404 404", "405 405 405 405 405 405"),
+    "programs:reminders": ("302 200 200 200 200 403", "302 200 200 200 200 403"),
+    "programs:unsubscribe": ("400 400 400 400 400 400", "400 400 400 400 400 400"),
     "two_factor_backup_codes": ("302 302 302 302 302 302", "302 302 302 302 302 302"),
     "two_factor_setup": ("302 200 200 200 200 200", "302 200 200 200 200 200"),
     "two_factor_turn_off": ("302 405 405 405 405 405", "302 302 302 302 302 302"),
