@@ -24,7 +24,8 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	@# Reminders and digests due are sent every minute beside the server; the console email backend prints them here.
-	(while sleep 60; do $(BIN)/python manage.py send_reminders --verbosity 0; done) & \
+	(while sleep 60; do $(BIN)/python manage.py send_reminders --verbosity 0; done) & loop=$$!; \
+	trap 'kill $$loop 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## Run the whole test suite (PostgreSQL when DATABASE_URL=postgres://..., else SQLite).
