@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -32,11 +32,11 @@ from django.utils import timezone, translation
 from patients.selectors import portal_renewals_waiting
 from programs import flags, reminders, selectors
 from programs.models import (
+    CURRENT_STATUSES,
     MessageKind,
     MessageState,
     OutgoingMessage,
     Prescription,
-    PrescriptionStatus,
     ReminderSettings,
     SessionLog,
 )
@@ -59,16 +59,12 @@ def clinic_zone() -> ZoneInfo:
 def _running_programs(user_ids) -> dict[int, Prescription]:
     programs = {}
     for rx in (
-        Prescription.objects.filter(patient__user__in=user_ids, status__in=[PrescriptionStatus.ACTIVE, "paused"])
+        Prescription.objects.filter(patient__user__in=user_ids, status__in=CURRENT_STATUSES)
         .select_related("patient")
         .order_by("-start_date", "-created_at")
     ):
         programs.setdefault(rx.patient.user_id, rx)
     return programs
-
-
-def _planned_end(rx) -> date:
-    return rx.start_date + timedelta(days=7 * rx.weeks.count() - 1)
 
 
 def reminder_wanted(user_id: int, setting: ReminderSettings, day, programs: dict) -> bool:
@@ -77,7 +73,13 @@ def reminder_wanted(user_id: int, setting: ReminderSettings, day, programs: dict
         return False
     logged = SessionLog.objects.filter(prescription=rx, session_date=day).exists()
     return reminders.reminder_wanted(
-        day=day, weekdays=setting.weekdays, status=rx.status, start=rx.start_date, end=_planned_end(rx), logged=logged
+        # A running program has no end yet: a week repeated or a review waiting keeps its sessions going.
+        day=day,
+        weekdays=setting.weekdays,
+        status=rx.status,
+        start=rx.start_date,
+        end=rx.ended_on,
+        logged=logged,
     )
 
 
