@@ -244,7 +244,7 @@ def test_settings_refuse_bad_input_with_field_errors_and_change_nothing(patient_
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_runners_at_once_send_each_message_exactly_once(tmp_path):
     """Two send_reminders processes on PostgreSQL at the same moment: SKIP LOCKED gives each message to one."""
     from tests.deployment.conftest import database_url
