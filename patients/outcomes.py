@@ -208,6 +208,22 @@ def reach(change: Decimal, threshold: Threshold | None) -> Reach:
     return Reach.BEYOND if size > threshold.value else Reach.WITHIN
 
 
+# The words of each mark, shown on the chart, the summary and its text.
+DIRECTION_WORDS = {"same": _("no change"), "better": _("better"), "worse": _("worse")}
+ERROR_WORDS = {
+    Reach.BEYOND: _("beyond measurement error"),
+    Reach.WITHIN: _("within measurement error"),
+    Reach.DEPENDS: _("beyond measurement error at some GMFCS levels only"),
+    Reach.NONE: _("MDC: no published threshold for this population"),
+}
+IMPORTANCE_WORDS = {
+    Reach.BEYOND: _("clinically important"),
+    Reach.WITHIN: _("below the clinically important difference"),
+    Reach.DEPENDS: _("clinically important at some GMFCS levels only"),
+    Reach.NONE: _("MCID: no published threshold for this population"),
+}
+
+
 @dataclass(frozen=True)
 class Point:
     on: date
@@ -230,6 +246,18 @@ class Change:
     @property
     def direction(self) -> str:
         return "same" if self.better is None else "better" if self.better else "worse"
+
+    @property
+    def direction_text(self) -> str:
+        return DIRECTION_WORDS[self.direction]
+
+    @property
+    def error_text(self) -> str:
+        return ERROR_WORDS[self.beyond_error]
+
+    @property
+    def importance_text(self) -> str:
+        return IMPORTANCE_WORDS[self.important]
 
     @property
     def amount_text(self) -> str:
@@ -352,16 +380,15 @@ class Outcomes:
     @property
     def sources(self) -> list[tuple[str, str]]:
         """The references behind the marks shown, in order."""
-        used = {
-            threshold.source
-            for trend in self.trends
-            for row in trend.rows
-            for change in (row.from_baseline, row.from_previous)
-            if change
-            for threshold in (change.mdc, change.mcid)
-            if threshold
-        }
-        return [(key, SOURCES[key]) for key in sorted(used, key=lambda k: int(k[1:]))]
+        return sources_of(
+            change for trend in self.trends for row in trend.rows for change in (row.from_baseline, row.from_previous)
+        )
+
+
+def sources_of(changes) -> list[tuple[str, str]]:
+    """(key, citation) of every figure behind these changes (None for none), in the order of section 8."""
+    used = {t.source for change in changes if change for t in (change.mdc, change.mcid) if t}
+    return [(key, SOURCES[key]) for key in sorted(used, key=lambda k: int(k[1:]))]
 
 
 def shown(value: Decimal, instrument: Instrument) -> str:

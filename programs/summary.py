@@ -133,13 +133,6 @@ def program_summary(*, prescription, today: date) -> Summary:
 
     trends = outcome_trends(patient=prescription.patient, until=end)
     changes = _outcome_changes(trends, prescription.screening.screened_on)
-    used = {
-        threshold.source
-        for change in changes
-        if change.change
-        for threshold in (change.change.mdc, change.change.mcid)
-        if threshold
-    }
     return Summary(
         prescription=prescription,
         start=prescription.start_date,
@@ -156,5 +149,5 @@ def program_summary(*, prescription, today: date) -> Summary:
         early_stops=sum(1 for log in logs if log.stopped_early),
         outcome_changes=changes,
         gmfcs_events=[e for e in trends.gmfcs_events if prescription.screening.screened_on < e.on <= end],
-        sources=[(key, outcomes.SOURCES[key]) for key in sorted(used, key=lambda k: int(k[1:]))],
+        sources=outcomes.sources_of(change.change for change in changes),
     )

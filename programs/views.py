@@ -224,15 +224,20 @@ def patient_record(request, public_id):
     return _fhir_response(request, patient_for(user=request.user, public_id=public_id))
 
 
-@never_cache
-@require_safe
-def my_record(request):
-    """The patient's own record as a FHIR R4 Bundle."""
+def _own_patient(request):
+    """The signed-in patient's own record (403 for anyone else, 404 for a patient login without one)."""
     require_patient(request.user)
     patient = patients_for(user=request.user).first()
     if patient is None:
         raise Http404("No record.")
-    return _fhir_response(request, patient)
+    return patient
+
+
+@never_cache
+@require_safe
+def my_record(request):
+    """The patient's own record as a FHIR R4 Bundle."""
+    return _fhir_response(request, _own_patient(request))
 
 
 # --- The calendar feed: the patient's private address, and the feed itself ---
@@ -241,11 +246,7 @@ def my_record(request):
 @require_POST
 def calendar_renew(request):
     """Make the patient's calendar address (or a new one: the old stops at once) and show it, once."""
-    require_patient(request.user)
-    patient = patients_for(user=request.user).first()
-    if patient is None:
-        raise Http404("No record.")
-    token = services.calendar_feed_renew(patient=patient)
+    token = services.calendar_feed_renew(patient=_own_patient(request))
     address = request.build_absolute_uri(reverse("programs:calendar_feed", kwargs={"token": token}))
     response = render(
         request,
@@ -258,9 +259,7 @@ def calendar_renew(request):
 
 @require_POST
 def calendar_stop(request):
-    require_patient(request.user)
-    patient = patients_for(user=request.user).first()
-    if patient is not None and services.calendar_feed_stop(patient=patient):
+    if services.calendar_feed_stop(patient=_own_patient(request)):
         messages.success(request, _("Your calendar address is stopped: calendars that used it get nothing more."))
     return redirect("programs:my_plan")
 

@@ -42,6 +42,7 @@ def main() -> int:
     from django.core import mail
     from django.core.management import call_command
     from django.db import connections
+    from django.utils.formats import date_format
 
     from programs import messaging
     from programs.models import OutgoingMessage
@@ -75,7 +76,7 @@ def main() -> int:
                 thread.join()
             at += STEP
         sent = Counter(
-            (m.kind, m.day.strftime("%a")) for m in OutgoingMessage.objects.filter(state="sent").order_by("day")
+            (m.kind, date_format(m.day, "D")) for m in OutgoingMessage.objects.filter(state="sent").order_by("day")
         )
         return sent, len(mail.outbox)
 
